@@ -1,0 +1,70 @@
+"""An ASGI gate that verifies the bearer token before a GraphQL request runs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from auth.principal import Principal
+from auth.tokens import TokenError
+
+Verifier = Callable[[str], Principal]
+
+
+class AuthenticationGate:
+    """Answer 401 to requests without a valid token; put the principal in the scope."""
+
+    def __init__(self, app: ASGIApp, verify: Verifier) -> None:
+        self.app = app
+        self.verify = verify
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _is_ide_page(scope):
+            await self.app(scope, receive, send)
+            return
+        try:
+            principal = self.verify(bearer_token(_header(scope, b"authorization")))
+        except TokenError as exc:
+            await _unauthenticated(str(exc), send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+
+def bearer_token(header: str | None) -> str:
+    """Return the token of an `Authorization: Bearer <token>` header."""
+    if not header:
+        raise TokenError("No token given; send an Authorization: Bearer <token> header.")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise TokenError('Authorization header must read "Bearer <token>".')
+    return token.strip()
+
+
+def _is_ide_page(scope: Scope) -> bool:
+    """A browser GET for HTML without a query only loads GraphiQL, which holds no data."""
+    accepts_html = "text/html" in (_header(scope, b"accept") or "")
+    has_query = b"query=" in scope.get("query_string", b"")
+    return scope["method"] == "GET" and accepts_html and not has_query
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _unauthenticated(message: str, send: Send) -> None:
+    body = json.dumps(
+        {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+    ).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"www-authenticate", b'Bearer error="invalid_token"'),
+    ]
+    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,39 @@
+"""Permission classes declared on the schema's root fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission
+from strawberry.types import Info
+
+from auth.context import RequestContext
+
+FORBIDDEN = {"code": "FORBIDDEN"}
+
+
+def _context(info: Info[Any, Any]) -> RequestContext:
+    context = info.context
+    if not isinstance(context, RequestContext):
+        raise TypeError("GraphQL context must be a RequestContext")
+    return context
+
+
+class CanReadAuditLog(BasePermission):
+    """Admins and log viewers of an account may read its audit log."""
+
+    message = "Reading the audit log needs the admin or log_viewer role."
+    error_extensions = FORBIDDEN
+
+    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        return _context(info).principal.can_read
+
+
+class CanRecordEvents(BasePermission):
+    """Ingest tokens may record events."""
+
+    message = "Recording events needs the ingest role."
+    error_extensions = FORBIDDEN
+
+    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        return _context(info).principal.can_record

@@ -1,0 +1,147 @@
+"""The `auditlog` command: serve, token, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import re
+import sys
+from collections.abc import Sequence
+
+from auth.principal import Role
+from auth.tokens import TokenError, issue_token
+from models.database import close_database, open_database
+from models.migrations import migrate
+from resolvers.demo import DEMO_ACCOUNT, seed_demo
+from settings import Settings, SettingsError
+
+TTL_PATTERN = re.compile(r"^(\d+)([smhd]?)$")
+TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_ttl(text: str) -> dt.timedelta:
+    """Parse "90s", "30m", "1h", "7d" or plain seconds."""
+    match = TTL_PATTERN.match(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a duration; write 30m, 1h or 7d.')
+    return dt.timedelta(seconds=int(match.group(1)) * TTL_UNITS[match.group(2)])
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="auditlog", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-demo", action="store_true", help="do not seed demo events")
+    token = commands.add_parser("token", help="print a token signed with the configured key")
+    token.add_argument("--account", help="account id (leave out for a platform ingest token)")
+    token.add_argument("--sub", required=True, help="user or client id")
+    token.add_argument(
+        "--role",
+        required=True,
+        action="append",
+        choices=[r.value for r in Role],
+        help="repeat for several roles",
+    )
+    token.add_argument("--ttl", type=parse_ttl, default=dt.timedelta(hours=1))
+    token.add_argument("--name")
+    token.add_argument("--email")
+    commands.add_parser("migrate", help="create or upgrade the database schema")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"auditlog: configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "token":
+        return _token(settings, args)
+    if args.command == "migrate":
+        applied = asyncio.run(_prepare(settings, seed=False))
+        print("applied: " + (", ".join(applied) if applied else "nothing, already up to date"))
+        return 0
+    return _serve(settings, args)
+
+
+def _token(settings: Settings, args: argparse.Namespace) -> int:
+    if args.account is None and set(args.role) - {Role.INGEST.value}:
+        print("auditlog: --account is required for admin and log_viewer tokens", file=sys.stderr)
+        return 2
+    try:
+        print(_sign(settings, args.sub, args.account, args.role, args.ttl, args.name, args.email))
+    except TokenError as exc:
+        print(f"auditlog: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _sign(
+    settings: Settings,
+    subject: str,
+    account: str | None,
+    roles: Sequence[str],
+    ttl: dt.timedelta,
+    name: str | None = None,
+    email: str | None = None,
+) -> str:
+    return issue_token(
+        settings.jwt,
+        settings.signing_key or "",
+        subject=subject,
+        account_id=account,
+        roles=[Role(role) for role in roles],
+        ttl=ttl,
+        name=name,
+        email=email,
+    )
+
+
+async def _prepare(settings: Settings, *, seed: bool) -> list[str]:
+    await open_database(settings.database_url)
+    try:
+        applied = await migrate()
+        if seed:
+            await seed_demo()
+        return applied
+    finally:
+        await close_database()
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from server import create_app
+
+    asyncio.run(_prepare(settings, seed=settings.dev_mode and not args.no_demo))
+    if settings.dev_mode:
+        _print_dev_tokens(settings, f"http://{args.host}:{args.port}")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _print_dev_tokens(settings: Settings, base: str) -> None:
+    week = dt.timedelta(days=7)
+    tokens = {
+        "admin": _sign(
+            settings, "1", DEMO_ACCOUNT, ["admin"], week, "Alice Smith", "alice@example.com"
+        ),
+        "log_viewer": _sign(settings, "9", DEMO_ACCOUNT, ["log_viewer"], week, "Ivy Auditor"),
+        "ingest": _sign(settings, "host-app", DEMO_ACCOUNT, ["ingest"], week, "Host app"),
+    }
+    print(
+        "Development mode: no AUDITLOG_JWT_SECRET set; signing with the key in .auditlog-dev-key."
+    )
+    print(f'Demo account "{DEMO_ACCOUNT}"; tokens valid for 7 days:')
+    for role, token in tokens.items():
+        print(f"  {role:<11} {token}")
+    print(f"GraphiQL: {base}/graphql  (add the header Authorization: Bearer <token>)\n", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""SQL for appending entries: sequence reservation, idempotency look-up, bulk insert.
+
+The ORM cannot express an upsert that returns the locked counter, nor a multi-row
+INSERT ... RETURNING, so these few statements are written here, parameterised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models.database import dialect_of, fetch, placeholders
+
+INSERT_COLUMNS = (
+    "account_id",
+    "sequence",
+    "action",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "actor_email",
+    "target_type",
+    "target_id",
+    "target_name",
+    "changes",
+    "metadata",
+    "outcome",
+    "failure_reason",
+    "ip_address",
+    "ip_key",
+    "user_agent",
+    "request_id",
+    "occurred_at",
+    "recorded_at",
+    "idempotency_key",
+    "search_text",
+)
+ROWS_PER_STATEMENT = 400
+KEYS_PER_LOOKUP = 500
+
+
+async def lock_sequence(tx: BaseDBAsyncClient, account_id: str) -> int:
+    """Lock the account's counter row until commit and return its last sequence."""
+    marks = placeholders(dialect_of(tx), 1, 1)
+    rows = await fetch(
+        tx,
+        "INSERT INTO audit_log_sequence (account_id, last_sequence) "
+        f"VALUES ({marks}, 0) ON CONFLICT (account_id) DO UPDATE "
+        "SET last_sequence = audit_log_sequence.last_sequence RETURNING last_sequence",
+        [account_id],
+    )
+    return int(rows[0]["last_sequence"])
+
+
+async def advance_sequence(tx: BaseDBAsyncClient, account_id: str, last: int) -> None:
+    """Store the account's new last sequence."""
+    marks = placeholders(dialect_of(tx), 1, 2).split(", ")
+    await tx.execute_query(
+        f"UPDATE audit_log_sequence SET last_sequence = {marks[0]} WHERE account_id = {marks[1]}",
+        [last, account_id],
+    )
+
+
+async def find_by_idempotency_keys(
+    tx: BaseDBAsyncClient, account_id: str, keys: Sequence[str]
+) -> dict[str, int]:
+    """Return the ids of the account's entries already stored under any of `keys`."""
+    found: dict[str, int] = {}
+    dialect = dialect_of(tx)
+    for start in range(0, len(keys), KEYS_PER_LOOKUP):
+        chunk = list(keys[start : start + KEYS_PER_LOOKUP])
+        marks = placeholders(dialect, 2, len(chunk))
+        first = placeholders(dialect, 1, 1)
+        rows = await fetch(
+            tx,
+            "SELECT id, idempotency_key FROM audit_log "
+            f"WHERE account_id = {first} AND idempotency_key IN ({marks})",
+            [account_id, *chunk],
+        )
+        found.update({row["idempotency_key"]: int(row["id"]) for row in rows})
+    return found
+
+
+async def insert_entries(
+    tx: BaseDBAsyncClient, rows: Sequence[Sequence[Any]]
+) -> dict[tuple[str, int], int]:
+    """Insert rows (values in INSERT_COLUMNS order); return ids by (account_id, sequence)."""
+    dialect = dialect_of(tx)
+    width = len(INSERT_COLUMNS)
+    columns = ", ".join(INSERT_COLUMNS)
+    ids: dict[tuple[str, int], int] = {}
+    for start in range(0, len(rows), ROWS_PER_STATEMENT):
+        chunk = rows[start : start + ROWS_PER_STATEMENT]
+        values = ", ".join(
+            f"({placeholders(dialect, 1 + i * width, width)})" for i in range(len(chunk))
+        )
+        params = [value for row in chunk for value in row]
+        returned = await fetch(
+            tx,
+            f"INSERT INTO audit_log ({columns}) VALUES {values} RETURNING id, account_id, sequence",
+            params,
+        )
+        ids.update({(r["account_id"], int(r["sequence"])): int(r["id"]) for r in returned})
+    return ids

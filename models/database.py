@@ -1,0 +1,66 @@
+"""Open and close the database, and run parameterised SQL on either dialect."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from tortoise import Tortoise, connections
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from models import MODEL_MODULES
+
+SQLITE = "sqlite"
+POSTGRES = "postgres"
+
+
+async def open_database(url: str) -> None:
+    """Connect the ORM to the database at `url` (no schema changes)."""
+    await Tortoise.init(
+        db_url=url,
+        modules={"models": MODEL_MODULES},
+        use_tz=True,
+        timezone="UTC",
+        _enable_global_fallback=True,
+    )
+
+
+async def close_database() -> None:
+    """Close every connection the ORM opened."""
+    await Tortoise.close_connections()
+
+
+def connection() -> BaseDBAsyncClient:
+    """Return the default connection (or the current transaction's)."""
+    client: BaseDBAsyncClient = connections.get("default")
+    return client
+
+
+def dialect_of(client: BaseDBAsyncClient) -> str:
+    """Return "sqlite" or "postgres" for a connection."""
+    name = client.capabilities.dialect
+    return SQLITE if name == "sqlite" else POSTGRES
+
+
+def placeholders(dialect: str, start: int, count: int) -> str:
+    """Return `count` comma-separated parameter markers, numbered from `start` on PostgreSQL."""
+    if dialect == SQLITE:
+        return ", ".join("?" * count)
+    return ", ".join(f"${number}" for number in range(start, start + count))
+
+
+async def fetch(
+    client: BaseDBAsyncClient, sql: str, values: Sequence[Any] = ()
+) -> list[dict[str, Any]]:
+    """Run a query and return its rows as dictionaries."""
+    rows: list[dict[str, Any]] = await client.execute_query_dict(sql, list(values))
+    return rows
+
+
+async def is_reachable() -> bool:
+    """Whether a trivial query succeeds on the default connection."""
+    try:
+        await fetch(connection(), "SELECT 1 AS ok")
+    except Exception:  # any driver or network failure means "not ready"
+        return False
+    return True

@@ -1,0 +1,140 @@
+"""Schema migrations, written per dialect and applied in order, each once.
+
+The ORM models mirror these tables; `tests/models/test_migrations.py` checks that
+every model field has its column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from models.database import POSTGRES, SQLITE, connection, dialect_of, fetch
+
+MIGRATIONS_TABLE = "audit_log_migrations"
+# Any constant works; it keeps two processes from migrating the same database at once.
+ADVISORY_LOCK_ID = 727_211_001
+
+
+@dataclass(frozen=True)
+class Migration:
+    """A named schema change with its statements for each dialect."""
+
+    name: str
+    sqlite: tuple[str, ...]
+    postgres: tuple[str, ...]
+
+    def statements(self, dialect: str) -> tuple[str, ...]:
+        """Return the statements for `dialect`."""
+        return self.sqlite if dialect == SQLITE else self.postgres
+
+
+def _audit_log_table(id_column: str, json_type: str, time_type: str) -> str:
+    return f"""
+CREATE TABLE audit_log (
+    id {id_column},
+    account_id VARCHAR(64) NOT NULL,
+    sequence BIGINT NOT NULL,
+    action VARCHAR(100) NOT NULL,
+    actor_type VARCHAR(16) NOT NULL,
+    actor_id VARCHAR(255),
+    actor_name VARCHAR(255),
+    actor_email VARCHAR(320),
+    target_type VARCHAR(64),
+    target_id VARCHAR(255),
+    target_name VARCHAR(500),
+    changes {json_type} NOT NULL,
+    metadata {json_type} NOT NULL,
+    outcome VARCHAR(8) NOT NULL,
+    failure_reason TEXT,
+    ip_address VARCHAR(45),
+    ip_key VARCHAR(32),
+    user_agent TEXT,
+    request_id VARCHAR(255),
+    occurred_at {time_type} NOT NULL,
+    recorded_at {time_type} NOT NULL,
+    idempotency_key VARCHAR(255),
+    search_text TEXT NOT NULL
+)"""
+
+
+_SEQUENCE_TABLE = """
+CREATE TABLE audit_log_sequence (
+    account_id VARCHAR(64) NOT NULL PRIMARY KEY,
+    last_sequence BIGINT NOT NULL
+)"""
+
+_INDEXES = (
+    "CREATE UNIQUE INDEX audit_log_account_sequence ON audit_log (account_id, sequence)",
+    "CREATE UNIQUE INDEX audit_log_account_idempotency ON audit_log (account_id, idempotency_key)",
+    "CREATE INDEX audit_log_account_time ON audit_log (account_id, occurred_at, id)",
+    "CREATE INDEX audit_log_account_action ON audit_log (account_id, action, occurred_at, id)",
+    "CREATE INDEX audit_log_account_actor ON audit_log (account_id, actor_id, occurred_at, id)",
+    "CREATE INDEX audit_log_account_target "
+    "ON audit_log (account_id, target_type, target_id, occurred_at, id)",
+    "CREATE INDEX audit_log_account_ip ON audit_log (account_id, ip_key)",
+    "CREATE INDEX audit_log_account_request ON audit_log (account_id, request_id)",
+)
+
+_SQLITE_APPEND_ONLY = (
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE is refused'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE is refused'); END",
+)
+
+_POSTGRES_APPEND_ONLY = (
+    """CREATE FUNCTION audit_log_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_log is append-only: % is refused', TG_OP;
+END
+$$""",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        name="0001_audit_log",
+        sqlite=(
+            _audit_log_table("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TIMESTAMP"),
+            _SEQUENCE_TABLE,
+            *_INDEXES,
+            *_SQLITE_APPEND_ONLY,
+        ),
+        postgres=(
+            _audit_log_table("BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"),
+            _SEQUENCE_TABLE,
+            *_INDEXES,
+            *_POSTGRES_APPEND_ONLY,
+        ),
+    ),
+)
+
+
+async def migrate() -> list[str]:
+    """Apply every pending migration; return the names applied."""
+    client = connection()
+    dialect = dialect_of(client)
+    applied: list[str] = []
+    async with in_transaction() as tx:
+        if dialect == POSTGRES:
+            await tx.execute_query("SELECT pg_advisory_xact_lock($1)", [ADVISORY_LOCK_ID])
+        await tx.execute_script(
+            f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} "
+            "(name VARCHAR(100) NOT NULL PRIMARY KEY, applied_at VARCHAR(40) NOT NULL)"
+        )
+        done = {row["name"] for row in await fetch(tx, f"SELECT name FROM {MIGRATIONS_TABLE}")}
+        for migration in MIGRATIONS:
+            if migration.name in done:
+                continue
+            for statement in migration.statements(dialect):
+                await tx.execute_script(statement)
+            marker = "?, CURRENT_TIMESTAMP" if dialect == SQLITE else "$1, now()::text"
+            await tx.execute_query(
+                f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES ({marker})",
+                [migration.name],
+            )
+            applied.append(migration.name)
+    return applied

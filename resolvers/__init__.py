@@ -1,0 +1,1 @@
+"""Use cases of the audit log as plain async functions: typed values in, rows out."""

@@ -1,0 +1,32 @@
+"""The GraphQL boundary: types, inputs, root fields and error mapping."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions.max_aliases import create_validator as max_aliases
+from strawberry.extensions.query_depth_limiter import create_validator as max_depth
+
+from schema.errors import ErrorCodes
+from schema.mutation import Mutation
+from schema.query import Query
+
+MAX_DEPTH = 8
+MAX_ALIASES = 15
+MAX_TOKENS = 2000
+
+# Built once: rule classes made per request would defeat the validation cache.
+_LIMITS = [max_depth(MAX_DEPTH, None), max_aliases(MAX_ALIASES)]
+
+
+def build_schema() -> strawberry.Schema:
+    """Return the service's GraphQL schema with its protective limits."""
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            lambda: AddValidationRules(_LIMITS),
+            lambda: MaxTokensLimiter(MAX_TOKENS),
+            ErrorCodes,
+        ],
+    )

@@ -1,0 +1,28 @@
+"""Opaque global ids for GraphQL objects."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from resolvers.errors import InvalidInputError
+
+
+def to_global_id(type_name: str, local_id: int) -> str:
+    """Return the opaque id of a row."""
+    return base64.urlsafe_b64encode(f"{type_name}:{local_id}".encode()).decode().rstrip("=")
+
+
+def from_global_id(type_name: str, global_id: str, argument: str = "id") -> int:
+    """Return the row id inside a global id of `type_name`, or raise InvalidInputError."""
+    try:
+        padded = global_id + "=" * (-len(global_id) % 4)
+        kind, _, local = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
+        if kind != type_name or not local.isdigit():
+            raise ValueError(global_id)
+        return int(local)
+    except (ValueError, UnicodeError, binascii.Error) as exc:
+        shown = global_id if len(global_id) <= 80 else global_id[:77] + "..."
+        raise InvalidInputError.single(
+            argument, f'"{shown}" is not a {type_name} id; pass the id field of a {type_name}.'
+        ) from exc

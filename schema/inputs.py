@@ -1,0 +1,128 @@
+"""GraphQL input types and their conversion to resolver values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.scalars import JSON
+
+from resolvers.entries import Actor, Change, Target
+from resolvers.event_validation import NewEvent
+from resolvers.filters import AuditLogFilter as FilterValue
+from schema.types import ActorType, Outcome
+
+
+@strawberry.input(description="Who performed the activity.")
+class ActorInput:
+    type: ActorType
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+@strawberry.input(description="The record the activity was about.")
+class TargetInput:
+    type: str
+    id: str | None = None
+    name: str | None = None
+
+
+@strawberry.input(description="One changed field; values are any JSON.")
+class ChangeInput:
+    field: str
+    before: JSON | None = None
+    after: JSON | None = None
+
+
+@strawberry.input(description="One event to record.")
+class AuditLogInput:
+    action: str = strawberry.field(description='Dotted lower-case name, e.g. "inbox.create".')
+    actor: ActorInput | None = strawberry.field(
+        default=None, description="Omitted: the system acted."
+    )
+    target: TargetInput | None = None
+    changes: list[ChangeInput] | None = None
+    metadata: JSON | None = strawberry.field(default=None, description="A JSON object.")
+    outcome: Outcome = Outcome.SUCCESS
+    failure_reason: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+    occurred_at: dt.datetime | None = strawberry.field(
+        default=None, description="When it happened, with a time zone; defaults to now."
+    )
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Events repeating a key already stored are not stored again."
+    )
+    account_id: str | None = strawberry.field(
+        default=None, description="Only for platform ingest tokens, which carry no account."
+    )
+
+    def to_value(self) -> NewEvent:
+        """Return the resolver's form of this event."""
+        actor = self.actor
+        target = self.target
+        return NewEvent(
+            action=self.action,
+            actor=Actor(actor.type, actor.id, actor.name, actor.email) if actor else None,
+            target=Target(target.type, target.id, target.name) if target else None,
+            changes=tuple(Change(c.field, c.before, c.after) for c in self.changes or ()),
+            metadata=self.metadata,
+            outcome=self.outcome,
+            failure_reason=self.failure_reason,
+            ip_address=self.ip_address,
+            user_agent=self.user_agent,
+            request_id=self.request_id,
+            occurred_at=self.occurred_at,
+            idempotency_key=self.idempotency_key,
+            account_id=self.account_id,
+        )
+
+
+@strawberry.input(
+    description="Conditions combined with AND; the values inside one list are combined with OR."
+)
+class AuditLogFilter:
+    actions: list[str] | None = strawberry.field(
+        default=None, description='Exact names, or prefixes written "inbox.*".'
+    )
+    actor_ids: list[str] | None = None
+    actor_types: list[ActorType] | None = None
+    outcomes: list[Outcome] | None = None
+    target_types: list[str] | None = None
+    target_ids: list[str] | None = None
+    occurred_after: dt.datetime | None = strawberry.field(
+        default=None, description="Inclusive lower bound."
+    )
+    occurred_before: dt.datetime | None = strawberry.field(
+        default=None, description="Exclusive upper bound."
+    )
+    ip_addresses: list[str] | None = strawberry.field(
+        default=None, description="Addresses or CIDR blocks such as 203.0.113.0/24."
+    )
+    request_id: str | None = None
+    after_sequence: int | None = strawberry.field(
+        default=None, description="Only entries whose sequence is greater."
+    )
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words matched case-insensitively in the description, actor and target names.",
+    )
+
+    def to_value(self) -> FilterValue:
+        """Return the resolver's form of this filter."""
+        return FilterValue(
+            actions=tuple(self.actions or ()),
+            actor_ids=tuple(self.actor_ids or ()),
+            actor_types=tuple(self.actor_types or ()),
+            outcomes=tuple(self.outcomes or ()),
+            target_types=tuple(self.target_types or ()),
+            target_ids=tuple(self.target_ids or ()),
+            occurred_after=self.occurred_after,
+            occurred_before=self.occurred_before,
+            ip_addresses=tuple(self.ip_addresses or ()),
+            request_id=self.request_id,
+            after_sequence=self.after_sequence,
+            search=self.search,
+        )

@@ -1,0 +1,31 @@
+"""Write fields: recording events."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.permission import PermissionExtension
+from strawberry.types import Info
+
+from auth.permissions import CanRecordEvents
+from resolvers.recording import record_events
+from schema.context import Context
+from schema.inputs import AuditLogInput
+from schema.types import RecordAuditLogsPayload, RecordResultType
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        extensions=[PermissionExtension([CanRecordEvents()], use_directives=False)],
+        description="Record 1 to 1000 events, all or nothing; repeated idempotency keys "
+        "store nothing new.",
+    )
+    async def record_audit_logs(
+        self, info: Info[Context, None], input: list[AuditLogInput]
+    ) -> RecordAuditLogsPayload:
+        results = await record_events(
+            info.context.principal.account_id,
+            [event.to_value() for event in input],
+            info.context.redaction,
+        )
+        return RecordAuditLogsPayload(results=[RecordResultType.from_value(r) for r in results])

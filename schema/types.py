@@ -1,0 +1,169 @@
+"""GraphQL output types, built from resolver values by `from_value` classmethods."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import strawberry
+from strawberry.scalars import JSON
+
+from auth.principal import Principal
+from models.audit_log import ActorType as ActorTypeValue
+from models.audit_log import Outcome as OutcomeValue
+from resolvers.audit_logs import Order, Page
+from resolvers.descriptions import describe
+from resolvers.entries import Entry
+from resolvers.recording import RecordResult
+from schema.ids import to_global_id
+
+ActorType = strawberry.enum(
+    ActorTypeValue, name="ActorType", description="Who performed an activity."
+)
+Outcome = strawberry.enum(
+    OutcomeValue, name="Outcome", description="Whether the activity succeeded."
+)
+AuditLogOrder = strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
+
+
+@strawberry.type(description="Who performed the activity, as recorded at the time.")
+class Actor:
+    type: ActorType
+    id: str | None
+    name: str | None
+    email: str | None
+
+
+@strawberry.type(description="The record the activity was about.")
+class Target:
+    type: str
+    id: str | None
+    name: str | None
+
+
+@strawberry.type(description="One field's value before and after the activity.")
+class Change:
+    field: str
+    before: JSON | None
+    after: JSON | None
+
+
+@strawberry.type(description="One recorded activity of the account.")
+class AuditLog:
+    id: strawberry.ID
+    sequence: int = strawberry.field(
+        description="Per-account number, increasing in commit order without gaps."
+    )
+    action: str
+    description: str = strawberry.field(description="The activity as a readable sentence.")
+    actor: Actor
+    target: Target | None
+    changes: list[Change]
+    metadata: JSON
+    outcome: Outcome
+    failure_reason: str | None
+    ip_address: str | None
+    user_agent: str | None
+    request_id: str | None
+    occurred_at: dt.datetime
+    recorded_at: dt.datetime
+
+    @classmethod
+    def from_value(cls, entry: Entry) -> AuditLog:
+        """Build the GraphQL object of an entry."""
+        actor, target = entry.actor, entry.target
+        return cls(
+            id=strawberry.ID(to_global_id("AuditLog", entry.id)),
+            sequence=entry.sequence,
+            action=entry.action,
+            description=describe(
+                entry.action, actor, target, entry.changes, entry.outcome, entry.failure_reason
+            ),
+            actor=Actor(type=actor.type, id=actor.id, name=actor.name, email=actor.email),
+            target=Target(type=target.type, id=target.id, name=target.name) if target else None,
+            changes=[Change(field=c.field, before=c.before, after=c.after) for c in entry.changes],
+            metadata=entry.metadata,
+            outcome=entry.outcome,
+            failure_reason=entry.failure_reason,
+            ip_address=entry.ip_address,
+            user_agent=entry.user_agent,
+            request_id=entry.request_id,
+            occurred_at=entry.occurred_at,
+            recorded_at=entry.recorded_at,
+        )
+
+
+@strawberry.type
+class AuditLogEdge:
+    cursor: str
+    node: AuditLog
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type(description="A page of audit-log entries, Relay style.")
+class AuditLogConnection:
+    edges: list[AuditLogEdge]
+    page_info: PageInfo
+
+    @classmethod
+    def from_value(cls, page: Page) -> AuditLogConnection:
+        """Build the connection of a page."""
+        edges = [
+            AuditLogEdge(cursor=cursor, node=AuditLog.from_value(entry))
+            for entry, cursor in zip(page.entries, page.cursors, strict=True)
+        ]
+        return cls(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next_page,
+                has_previous_page=page.has_previous_page,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+        )
+
+
+@strawberry.type(description="The caller, as its token names it.")
+class Viewer:
+    id: str
+    name: str | None
+    email: str | None
+    account_id: str | None
+    roles: list[str]
+
+    @classmethod
+    def from_value(cls, principal: Principal) -> Viewer:
+        """Build the viewer of a principal."""
+        return cls(
+            id=principal.subject,
+            name=principal.name,
+            email=principal.email,
+            account_id=principal.account_id,
+            roles=sorted(role.value for role in principal.roles),
+        )
+
+
+@strawberry.type(name="RecordResult", description="What became of one input event.")
+class RecordResultType:
+    id: strawberry.ID
+    duplicate: bool = strawberry.field(
+        description="True when the idempotencyKey was seen before; id is the first entry's."
+    )
+
+    @classmethod
+    def from_value(cls, result: RecordResult) -> RecordResultType:
+        """Build the result of one recorded event."""
+        return cls(
+            id=strawberry.ID(to_global_id("AuditLog", result.id)), duplicate=result.duplicate
+        )
+
+
+@strawberry.type
+class RecordAuditLogsPayload:
+    results: list[RecordResultType]

@@ -1,0 +1,143 @@
+"""The composition root: build the ASGI application from settings."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from functools import partial
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from auth.client_ip import client_ip
+from auth.gate import AuthenticationGate
+from auth.tokens import verify_token
+from models.database import close_database, is_reachable, open_database
+from models.migrations import migrate
+from resolvers.redaction import RedactionPolicy
+from schema import build_schema
+from schema.context import Context
+from settings import Settings
+
+
+class AuditLogGraphQL(GraphQL[Context, None]):
+    """The GraphQL endpoint; its context carries the principal the gate verified."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(build_schema(), graphql_ide="graphiql")
+        self.settings = settings
+        self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        peer = request.client.host if request.client else None
+        return Context(
+            principal=request.state.principal,
+            client_ip=client_ip(
+                peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies
+            ),
+            user_agent=request.headers.get("user-agent"),
+            max_page_size=self.settings.max_page_size,
+            redaction=self.redaction,
+        )
+
+
+class BodySizeLimit:
+    """Refuse request bodies larger than `limit` bytes with 413, before they are parsed."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def limited() -> dict[str, object]:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return dict(message)
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = f"Request body is larger than {self.limit} bytes; send smaller batches."
+        body = {
+            "data": None,
+            "errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}],
+        }
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def healthz(request: Request) -> Response:
+    """The process is up."""
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> Response:
+    """The database answers; 503 when it does not."""
+    if await is_reachable():
+        return JSONResponse({"status": "ready"})
+    return JSONResponse({"status": "database unreachable"}, status_code=503)
+
+
+def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
+    """Return the service; with `manage_database` its lifespan opens and migrates the database."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if not manage_database:
+            yield
+            return
+        await open_database(settings.database_url)
+        try:
+            await migrate()
+            yield
+        finally:
+            await close_database()
+
+    graphql = AuthenticationGate(
+        AuditLogGraphQL(settings), partial(verify_token, config=settings.jwt)
+    )
+    middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
+    if settings.cors_origins:
+        middleware.insert(
+            0,
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                max_age=600,
+            ),
+        )
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+    ]
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
