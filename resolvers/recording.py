@@ -85,8 +85,8 @@ def _account(
     if token_account is not None:
         if given is not None and given != token_account:
             raise ForbiddenError(
-                f'input[{index}].accountId: this token records only for account "{token_account}"; '
-                "leave accountId out or use a platform ingest token."
+                f'input[{index}].accountId: "{given[:80]}" is not this token\'s account '
+                f'("{token_account}"); leave accountId out or use a platform ingest token.'
             )
         return token_account
     if given is None:

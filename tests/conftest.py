@@ -1,0 +1,121 @@
+"""Shared fixtures: a migrated database per test on each backend, tokens, an HTTP client.
+
+Every database test runs on SQLite and, when AUDITLOG_TEST_POSTGRES_URL is set, again
+on PostgreSQL (test ids end in [sqlite] or [postgres]).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import httpx
+import jwt
+import pytest
+
+from auth.tokens import JwtConfig
+from models.database import close_database, connection, open_database
+from models.migrations import migrate
+from server import create_app
+from settings import Settings
+
+SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
+POSTGRES_URL = os.environ.get("AUDITLOG_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+_postgres_prepared = False
+
+
+async def _prepare_postgres() -> None:
+    """Rebuild the schema once per session, then empty the tables for each test."""
+    global _postgres_prepared
+    client = connection()
+    if not _postgres_prepared:
+        await client.execute_script(
+            "DROP TABLE IF EXISTS audit_log, audit_log_sequence, audit_log_migrations CASCADE;"
+            "DROP FUNCTION IF EXISTS audit_log_refuse_change() CASCADE;"
+        )
+        await migrate()
+        _postgres_prepared = True
+    await client.execute_script("TRUNCATE audit_log, audit_log_sequence RESTART IDENTITY")
+
+
+@pytest.fixture(params=BACKENDS)
+async def db(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str]:
+    """An empty, migrated database; yields the backend's name."""
+    if request.param == "sqlite":
+        await open_database(f"sqlite://{tmp_path}/test.sqlite3")
+        await migrate()
+    else:
+        await open_database(POSTGRES_URL)
+        await _prepare_postgres()
+    yield str(request.param)
+    await close_database()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Settings for tests: a fixed HMAC secret, default limits."""
+    return Settings(jwt=JwtConfig(SECRET, "HS256"), signing_key=SECRET, max_page_size=100)
+
+
+TokenFactory = Callable[..., str]
+
+
+@pytest.fixture
+def make_token() -> TokenFactory:
+    """Return a function that signs a token; keyword arguments override claims."""
+
+    def make(roles: list[str] | None = None, account_id: object = "acme", **claims: Any) -> str:
+        now = dt.datetime.now(dt.UTC)
+        payload: dict[str, Any] = {
+            "sub": "user-1",
+            "aud": "auditlog",
+            "exp": now + dt.timedelta(minutes=5),
+            "roles": roles if roles is not None else ["admin"],
+        }
+        if account_id is not None:
+            payload["account_id"] = account_id
+        payload.update(claims)
+        payload = {key: value for key, value in payload.items() if value is not None}
+        return jwt.encode(payload, SECRET, algorithm="HS256")
+
+    return make
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in process (the `db` fixture opens the database)."""
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class GraphQLClient:
+    """Posts GraphQL operations with a bearer token."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    async def __call__(
+        self, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        return response.status_code, response.json()
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> GraphQLClient:
+    """Send a GraphQL operation: `status, body = await gql(query, variables, token)`."""
+    return GraphQLClient(client)
+
+
+def error_code(body: dict[str, Any]) -> str | None:
+    """Return the first error's extensions.code, or None when there is no error."""
+    errors = body.get("errors") or []
+    return errors[0]["extensions"]["code"] if errors else None
