@@ -18,6 +18,7 @@ from strawberry.asgi import GraphQL
 
 from auth.client_ip import client_ip
 from auth.gate import AuthenticationGate
+from auth.principal import Principal
 from auth.tokens import verify_token
 from models.database import close_database, is_reachable, open_database
 from models.migrations import migrate
@@ -25,6 +26,8 @@ from resolvers.redaction import RedactionPolicy
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
+
+ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
 
 
 class AuditLogGraphQL(GraphQL[Context, None]):
@@ -40,7 +43,8 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     ) -> Context:
         peer = request.client.host if request.client else None
         return Context(
-            principal=request.state.principal,
+            # Only the GraphiQL page passes the gate without a principal; it runs no query.
+            principal=getattr(request.state, "principal", ANONYMOUS),
             client_ip=client_ip(
                 peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies
             ),

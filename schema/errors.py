@@ -47,7 +47,7 @@ def coded(error: GraphQLError) -> GraphQLError:
 def _pre_execution_code(message: str) -> str:
     if message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
-    if message.startswith('Variable "$'):
+    if message.startswith(("Variable '$", 'Variable "$')):
         return "BAD_USER_INPUT"
     return "GRAPHQL_VALIDATION_FAILED"
 

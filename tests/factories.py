@@ -37,4 +37,4 @@ def minutes(n: float) -> dt.datetime:
     return BASE_TIME + dt.timedelta(minutes=n)
 
 
-__all__ = ["ALICE", "BOB", "BASE_TIME", "Change", "Outcome", "Target", "event", "minutes", "record"]
+__all__ = ["ALICE", "BASE_TIME", "BOB", "Change", "Outcome", "Target", "event", "minutes", "record"]

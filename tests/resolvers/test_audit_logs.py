@@ -13,9 +13,11 @@ from resolvers.errors import InvalidInputError
 from resolvers.filters import AuditLogFilter
 from tests.factories import ALICE, BOB, event, minutes, record
 
+NO_FILTER = AuditLogFilter()
+
 
 async def page(
-    flt: AuditLogFilter = AuditLogFilter(),
+    flt: AuditLogFilter = NO_FILTER,
     order: Order = Order.NEWEST_FIRST,
     account: str = "acme",
     **paging: object,
@@ -81,9 +83,7 @@ FILTERS = [
         ["user.sign_in", "inbox.update"],
         id="time-range-inclusive-exclusive",
     ),
-    pytest.param(
-        AuditLogFilter(ip_addresses=("203.0.113.7",)), ["inbox.create"], id="ip-address"
-    ),
+    pytest.param(AuditLogFilter(ip_addresses=("203.0.113.7",)), ["inbox.create"], id="ip-address"),
     pytest.param(
         AuditLogFilter(ip_addresses=("203.0.113.0/24",)),
         ["inbox.update", "inbox.create"],
@@ -141,8 +141,12 @@ async def test_get_audit_log_is_scoped_to_the_account(mixed: None) -> None:
 BAD_FILTERS = [
     pytest.param(AuditLogFilter(actions=("inbox*",)), "filter.actions", id="bad-wildcard"),
     pytest.param(AuditLogFilter(actions=("*",)), "filter.actions", id="bare-star"),
-    pytest.param(AuditLogFilter(ip_addresses=("10.0.0.0/33",)), "filter.ipAddresses", id="bad-cidr"),
-    pytest.param(AuditLogFilter(actor_ids=tuple(map(str, range(101)))), "filter.actorIds", id="too-many"),
+    pytest.param(
+        AuditLogFilter(ip_addresses=("10.0.0.0/33",)), "filter.ipAddresses", id="bad-cidr"
+    ),
+    pytest.param(
+        AuditLogFilter(actor_ids=tuple(map(str, range(101)))), "filter.actorIds", id="too-many"
+    ),
     pytest.param(
         AuditLogFilter(occurred_after=dt.datetime(2026, 1, 1)), "filter.occurredAfter", id="naive"
     ),
@@ -151,7 +155,9 @@ BAD_FILTERS = [
 
 
 @pytest.mark.parametrize(("flt", "field"), BAD_FILTERS)
-async def test_bad_filter_is_refused_naming_the_field(db: str, flt: AuditLogFilter, field: str) -> None:
+async def test_bad_filter_is_refused_naming_the_field(
+    db: str, flt: AuditLogFilter, field: str
+) -> None:
     with pytest.raises(InvalidInputError) as caught:
         await page(flt)
     assert caught.value.problems[0].field == field
@@ -250,7 +256,9 @@ BAD_PAGING = [
 
 
 @pytest.mark.parametrize(("paging", "field"), BAD_PAGING)
-async def test_bad_paging_argument_is_refused_naming_it(db: str, paging: dict[str, object], field: str) -> None:
+async def test_bad_paging_argument_is_refused_naming_it(
+    db: str, paging: dict[str, object], field: str
+) -> None:
     with pytest.raises(InvalidInputError) as caught:
         await page(**paging)
     assert caught.value.problems[0].field == field
@@ -262,13 +270,17 @@ async def test_cursor_from_another_filter_is_refused(thirty: list[int]) -> None:
         await page(AuditLogFilter(actions=("inbox.*",)), first=5, after=cursor)
 
 
-async def test_cursor_from_another_account_is_refused_like_a_malformed_one(thirty: list[int]) -> None:
+async def test_cursor_from_another_account_is_refused_like_a_malformed_one(
+    thirty: list[int],
+) -> None:
     cursor = (await page(first=5)).cursors[-1]
     with pytest.raises(InvalidInputError) as other_account:
         await page(account="globex", first=5, after=cursor)
     with pytest.raises(InvalidInputError) as malformed:
         await page(account="globex", first=5, after="bm9wZQ")
-    assert str(other_account.value).replace(cursor, "X") == str(malformed.value).replace("bm9wZQ", "X")
+    assert str(other_account.value).replace(cursor, "X") == str(malformed.value).replace(
+        "bm9wZQ", "X"
+    )
 
 
 async def test_entry_reads_back_with_every_field(db: str) -> None:
@@ -286,7 +298,11 @@ async def test_entry_reads_back_with_every_field(db: str) -> None:
     assert entry is not None
     assert entry.actor == ALICE
     assert entry.target == Target("inbox", "5", "Support")
-    assert (entry.ip_address, entry.user_agent, entry.request_id) == ("2001:db8::7", "curl/8", "req-1")
+    assert (entry.ip_address, entry.user_agent, entry.request_id) == (
+        "2001:db8::7",
+        "curl/8",
+        "req-1",
+    )
     assert entry.metadata == {"plan": "pro"}
     assert entry.occurred_at == minutes(0) and entry.occurred_at.tzinfo is not None
     assert entry.recorded_at.tzinfo is not None and entry.sequence == 1

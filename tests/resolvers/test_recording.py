@@ -72,7 +72,9 @@ async def test_sequences_increase_by_one_per_account(db: str) -> None:
     await record("acme", event(), event())
     await record("globex", event())
     await record("acme", event(idempotency_key="d"), event(idempotency_key="d"), event())
-    acme = await AuditLog.filter(account_id="acme").order_by("id").values_list("sequence", flat=True)
+    acme = (
+        await AuditLog.filter(account_id="acme").order_by("id").values_list("sequence", flat=True)
+    )
     globex = await AuditLog.filter(account_id="globex").values_list("sequence", flat=True)
     assert acme == [1, 2, 3, 4]
     assert globex == [1]
@@ -114,10 +116,17 @@ async def test_secret_keys_are_redacted_in_changes_and_metadata(db: str) -> None
     row = await AuditLog.get(id=result.id)
     assert row.changes == [
         {"field": "webhook_secret", "before": REDACTED, "after": REDACTED},
-        {"field": "provider_config", "before": {"api_key": REDACTED, "region": "eu"}, "after": None},
+        {
+            "field": "provider_config",
+            "before": {"api_key": REDACTED, "region": "eu"},
+            "after": None,
+        },
         {"field": "name", "before": "Support", "after": "Help"},
     ]
-    assert row.metadata == {"Password": REDACTED, "nested": {"accessToken": REDACTED, "plan": "pro"}}
+    assert row.metadata == {
+        "Password": REDACTED,
+        "nested": {"accessToken": REDACTED, "plan": "pro"},
+    }
 
 
 async def test_configured_redaction_keys_are_redacted_too(db: str) -> None:
@@ -158,7 +167,9 @@ BAD_EVENTS = [
         "input[0].occurredAt",
         id="future-time",
     ),
-    pytest.param(event(occurred_at=dt.datetime(2026, 1, 1)), "input[0].occurredAt", id="naive-time"),
+    pytest.param(
+        event(occurred_at=dt.datetime(2026, 1, 1)), "input[0].occurredAt", id="naive-time"
+    ),
     pytest.param(event(metadata=[1, 2]), "input[0].metadata", id="metadata-list"),
     pytest.param(event(metadata="text"), "input[0].metadata", id="metadata-string"),
     pytest.param(event(user_agent="u" * 1025), "input[0].userAgent", id="long-user-agent"),

@@ -1,0 +1,87 @@
+"""The auditlog command line."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from auth.tokens import JwtConfig, verify_token
+from cli import main, parse_ttl
+from models.audit_log import AuditLog
+from models.database import close_database, open_database
+
+SECRET = "s" * 40
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("90s", 90), ("30m", 1800), ("1h", 3600), ("7d", 604800), ("120", 120)]
+)
+def test_ttl_reads_units(text: str, seconds: int) -> None:
+    assert parse_ttl(text) == dt.timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["0h", "1w", "-5m", "soon"])
+def test_bad_ttl_is_refused(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError, match=text):
+        parse_ttl(text)
+
+
+def test_token_command_prints_a_verifiable_token(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+    argv = [
+        "token",
+        "--account",
+        "7",
+        "--sub",
+        "u9",
+        "--role",
+        "log_viewer",
+        "--ttl",
+        "2h",
+        "--name",
+        "Ivy",
+    ]
+    assert main(argv) == 0
+    principal = verify_token(capsys.readouterr().out.strip(), JwtConfig(SECRET, "HS256"))
+    assert (principal.account_id, principal.subject, principal.name) == ("7", "u9", "Ivy")
+
+
+def test_reader_token_without_account_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+    assert main(["token", "--sub", "u", "--role", "admin"]) == 2
+    assert "--account" in capsys.readouterr().err
+
+
+def test_bad_configuration_exits_2_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+    monkeypatch.setenv("AUDITLOG_MAX_PAGE_SIZE", "lots")
+    assert main(["migrate"]) == 2
+    assert "AUDITLOG_MAX_PAGE_SIZE" in capsys.readouterr().err
+
+
+async def test_migrate_command_creates_the_schema_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite://{tmp_path}/cli.sqlite3"
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+    monkeypatch.setenv("AUDITLOG_DATABASE_URL", url)
+    import asyncio
+
+    await asyncio.to_thread(main, ["migrate"])
+    await asyncio.to_thread(main, ["migrate"])
+    out = capsys.readouterr().out
+    assert "applied: 0001_audit_log" in out and "already up to date" in out
+    await open_database(url)
+    try:
+        assert await AuditLog.all().count() == 0
+    finally:
+        await close_database()

@@ -1,0 +1,115 @@
+"""Configuration from the environment: defaults, and errors that name the variable."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import pytest
+
+import settings as settings_module
+from settings import Settings, SettingsError
+
+SECRET = "s" * 40
+
+
+def test_defaults_use_a_sqlite_file_and_hs256() -> None:
+    loaded = Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET})
+    assert loaded.database_url.startswith("sqlite://auditlog.sqlite3?")
+    assert (loaded.jwt.algorithm, loaded.jwt.audience, loaded.jwt.issuer) == (
+        "HS256",
+        "auditlog",
+        None,
+    )
+    assert (loaded.max_page_size, loaded.dev_mode) == (100, False)
+
+
+def test_every_variable_is_read() -> None:
+    loaded = Settings.from_env(
+        {
+            "AUDITLOG_JWT_SECRET": SECRET,
+            "AUDITLOG_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/test",
+            "AUDITLOG_JWT_AUDIENCE": "audit",
+            "AUDITLOG_JWT_ISSUER": "https://id.example.com",
+            "AUDITLOG_MAX_PAGE_SIZE": "250",
+            "AUDITLOG_TRUSTED_PROXIES": "10.0.0.0/8, 127.0.0.1",
+            "AUDITLOG_CORS_ORIGINS": "https://app.example.com",
+            "AUDITLOG_REDACT_KEYS": "ssn,iban",
+            "AUDITLOG_MAX_BODY_BYTES": "1000",
+        }
+    )
+    assert loaded.database_url == "postgres://postgres@127.0.0.1:5432/test"
+    assert (loaded.jwt.audience, loaded.jwt.issuer) == ("audit", "https://id.example.com")
+    assert loaded.max_page_size == 250
+    assert loaded.trusted_proxies[0] == ipaddress.ip_network("10.0.0.0/8")
+    assert loaded.cors_origins == ("https://app.example.com",)
+    assert loaded.redact_keys == ("ssn", "iban")
+    assert loaded.max_body_bytes == 1000
+
+
+BAD = [
+    pytest.param({"AUDITLOG_JWT_SECRET": "short"}, "AUDITLOG_JWT_SECRET", id="short-secret"),
+    pytest.param({"AUDITLOG_MAX_PAGE_SIZE": "ten"}, "AUDITLOG_MAX_PAGE_SIZE", id="page-size-text"),
+    pytest.param({"AUDITLOG_MAX_PAGE_SIZE": "0"}, "AUDITLOG_MAX_PAGE_SIZE", id="page-size-zero"),
+    pytest.param(
+        {"AUDITLOG_DATABASE_URL": "mysql://x"}, "AUDITLOG_DATABASE_URL", id="bad-database"
+    ),
+    pytest.param(
+        {"AUDITLOG_TRUSTED_PROXIES": "proxy.local"}, "AUDITLOG_TRUSTED_PROXIES", id="bad-proxy"
+    ),
+    pytest.param(
+        {"AUDITLOG_CORS_ORIGINS": "app.example.com"}, "AUDITLOG_CORS_ORIGINS", id="bad-origin"
+    ),
+    pytest.param(
+        {"AUDITLOG_JWT_ALGORITHM": "RS256"}, "AUDITLOG_JWT_ALGORITHM", id="rs256-without-key"
+    ),
+    pytest.param(
+        {"AUDITLOG_JWT_PUBLIC_KEY": "/nonexistent.pem"},
+        "AUDITLOG_JWT_PUBLIC_KEY",
+        id="missing-key-file",
+    ),
+    pytest.param(
+        {
+            "AUDITLOG_JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----",
+            "AUDITLOG_JWT_ALGORITHM": "HS256",
+        },
+        "AUDITLOG_JWT_ALGORITHM",
+        id="hs256-with-public-key",
+    ),
+    pytest.param(
+        {"AUDITLOG_JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----", "AUDITLOG_JWT_SECRET": SECRET},
+        "AUDITLOG_JWT_SECRET",
+        id="both-keys",
+    ),
+]
+
+
+@pytest.mark.parametrize(("env", "variable"), BAD)
+def test_bad_value_stops_start_up_naming_the_variable(env: dict[str, str], variable: str) -> None:
+    env = {"AUDITLOG_JWT_SECRET": SECRET, **env} if "AUDITLOG_JWT_PUBLIC_KEY" not in env else env
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env(env)
+
+
+def test_public_key_may_be_given_as_a_file(tmp_path: Path) -> None:
+    pem = "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEA\n-----END PUBLIC KEY-----\n"
+    path = tmp_path / "key.pem"
+    path.write_text(pem)
+    loaded = Settings.from_env(
+        {"AUDITLOG_JWT_PUBLIC_KEY": str(path), "AUDITLOG_JWT_ALGORITHM": "EdDSA"}
+    )
+    assert (loaded.jwt.verify_key, loaded.jwt.algorithm, loaded.jwt.can_sign) == (
+        pem,
+        "EdDSA",
+        False,
+    )
+
+
+def test_without_a_key_a_development_key_is_created_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings_module, "DEV_KEY_FILE", tmp_path / ".auditlog-dev-key")
+    first = Settings.from_env({})
+    second = Settings.from_env({})
+    assert first.dev_mode and first.signing_key == second.signing_key
+    assert (tmp_path / ".auditlog-dev-key").stat().st_mode & 0o077 == 0
