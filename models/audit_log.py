@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from tortoise import fields
 from tortoise.models import Model
@@ -37,8 +38,8 @@ class AuditLog(Model):
     target_type = fields.CharField(max_length=64, null=True)
     target_id = fields.CharField(max_length=255, null=True)
     target_name = fields.CharField(max_length=500, null=True)
-    changes = fields.JSONField()
-    metadata = fields.JSONField()
+    changes: fields.JSONField[Any] = fields.JSONField()
+    metadata: fields.JSONField[Any] = fields.JSONField()
     outcome = fields.CharField(max_length=8)
     failure_reason = fields.TextField(null=True)
     ip_address = fields.CharField(max_length=45, null=True)

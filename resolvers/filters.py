@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from tortoise.expressions import Q
 
@@ -53,7 +54,8 @@ def filter_conditions(account_id: str, flt: AuditLogFilter) -> Q:
         ("target_id", flt.target_ids),
     ):
         if values:
-            conditions.append(Q(**{f"{field}__in": list(values)}))
+            lookup: dict[str, Any] = {f"{field}__in": list(values)}
+            conditions.append(Q(**lookup))
     conditions.extend(_time_conditions(flt))
     if flt.ip_addresses:
         conditions.append(_any(_ip_condition(ip) for ip in flt.ip_addresses))

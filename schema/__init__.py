@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from graphql import GraphQLError
+from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
@@ -18,7 +18,7 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 # Built once: rule classes made per request would defeat the validation cache.
-_LIMITS = [max_depth(MAX_DEPTH, None), max_aliases(MAX_ALIASES)]
+_LIMITS: list[type[ASTValidationRule]] = [max_depth(MAX_DEPTH, None), max_aliases(MAX_ALIASES)]
 
 
 class AuditLogSchema(strawberry.Schema):

@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from resolvers.entries import Actor, Change, Target
 from resolvers.event_validation import NewEvent
 from resolvers.filters import AuditLogFilter as FilterValue
-from schema.types import ActorType, Outcome
+from schema.enums import ActorType, Outcome
 
 
 @strawberry.input(description="Who performed the activity.")

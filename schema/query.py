@@ -5,19 +5,21 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.extensions.field_extension import FieldExtension
 from strawberry.permission import PermissionExtension
 from strawberry.types import Info
 
 from auth.permissions import CanReadAuditLog
-from resolvers.audit_logs import Order, PageRequest, get_audit_log, list_audit_logs
+from resolvers.audit_logs import PageRequest, get_audit_log, list_audit_logs
 from resolvers.filters import AuditLogFilter as FilterValue
 from schema.context import Context
+from schema.enums import Order
 from schema.ids import from_global_id
 from schema.inputs import AuditLogFilter
-from schema.types import AuditLog, AuditLogConnection, AuditLogOrder, Viewer
+from schema.types import AuditLog, AuditLogConnection, Viewer
 
 
-def _readers() -> list[PermissionExtension]:
+def _readers() -> list[FieldExtension]:
     return [PermissionExtension([CanReadAuditLog()], use_directives=False)]
 
 
@@ -42,12 +44,12 @@ class Query:
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-        order_by: AuditLogOrder = Order.NEWEST_FIRST,
+        order_by: Order = Order.NEWEST_FIRST,
     ) -> AuditLogConnection:
         page = await list_audit_logs(
             _account(info),
             filter_.to_value() if filter_ else FilterValue(),
-            Order(order_by),
+            order_by,
             PageRequest(first=first, after=after, last=last, before=before),
             info.context.max_page_size,
         )

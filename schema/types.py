@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
 
 from auth.principal import Principal
-from models.audit_log import ActorType as ActorTypeValue
-from models.audit_log import Outcome as OutcomeValue
-from resolvers.audit_logs import Order, Page
+from resolvers.audit_logs import Page
 from resolvers.descriptions import describe
 from resolvers.entries import Entry
 from resolvers.recording import RecordResult
+from schema.enums import ActorType, Outcome
 from schema.ids import to_global_id
-
-ActorType = strawberry.enum(
-    ActorTypeValue, name="ActorType", description="Who performed an activity."
-)
-Outcome = strawberry.enum(
-    OutcomeValue, name="Outcome", description="Whether the activity succeeded."
-)
-AuditLogOrder = strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
 
 
 @strawberry.type(description="Who performed the activity, as recorded at the time.")
@@ -80,8 +72,11 @@ class AuditLog:
             ),
             actor=Actor(type=actor.type, id=actor.id, name=actor.name, email=actor.email),
             target=Target(type=target.type, id=target.id, name=target.name) if target else None,
-            changes=[Change(field=c.field, before=c.before, after=c.after) for c in entry.changes],
-            metadata=entry.metadata,
+            changes=[
+                Change(field=c.field, before=cast(JSON, c.before), after=cast(JSON, c.after))
+                for c in entry.changes
+            ],
+            metadata=cast(JSON, entry.metadata),
             outcome=entry.outcome,
             failure_reason=entry.failure_reason,
             ip_address=entry.ip_address,

@@ -1,0 +1,15 @@
+"""GraphQL enums: the domain enums, registered with strawberry as they are."""
+
+from __future__ import annotations
+
+import strawberry
+
+from models.audit_log import ActorType, Outcome
+from resolvers.audit_logs import Order
+
+# strawberry.enum marks the class itself, so the domain enums serve as GraphQL types.
+strawberry.enum(ActorType, description="Who performed an activity.")
+strawberry.enum(Outcome, description="Whether the activity succeeded.")
+strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
+
+__all__ = ["ActorType", "Order", "Outcome"]
