@@ -55,6 +55,33 @@ class AuditLog(Model):
         table = "audit_log"
 
 
+# The columns a reader sees, in table order; writers also fill the internal ones.
+VISIBLE_COLUMNS = (
+    "account_id",
+    "sequence",
+    "action",
+    "actor_type",
+    "actor_id",
+    "actor_name",
+    "actor_email",
+    "target_type",
+    "target_id",
+    "target_name",
+    "changes",
+    "metadata",
+    "outcome",
+    "failure_reason",
+    "ip_address",
+    "user_agent",
+    "request_id",
+    "occurred_at",
+    "recorded_at",
+)
+INTERNAL_COLUMNS = ("ip_key", "idempotency_key", "search_text")
+READ_COLUMNS = ("id", *VISIBLE_COLUMNS)
+INSERT_COLUMNS = (*VISIBLE_COLUMNS, *INTERNAL_COLUMNS)
+
+
 class AccountSequence(Model):
     """The last sequence number handed out in an account; its row lock orders commits."""
 

@@ -11,32 +11,9 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
+from models.audit_log import INSERT_COLUMNS
 from models.database import dialect_of, fetch, placeholders
 
-INSERT_COLUMNS = (
-    "account_id",
-    "sequence",
-    "action",
-    "actor_type",
-    "actor_id",
-    "actor_name",
-    "actor_email",
-    "target_type",
-    "target_id",
-    "target_name",
-    "changes",
-    "metadata",
-    "outcome",
-    "failure_reason",
-    "ip_address",
-    "ip_key",
-    "user_agent",
-    "request_id",
-    "occurred_at",
-    "recorded_at",
-    "idempotency_key",
-    "search_text",
-)
 ROWS_PER_STATEMENT = 400
 KEYS_PER_LOOKUP = 500
 

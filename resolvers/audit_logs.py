@@ -7,35 +7,13 @@ from dataclasses import dataclass
 
 from tortoise.expressions import Q
 
-from models.audit_log import AuditLog
+from models.audit_log import READ_COLUMNS, AuditLog
 from resolvers.cursors import Position, binding, decode_cursor, encode_cursor
 from resolvers.entries import Entry
 from resolvers.errors import InvalidInputError
 from resolvers.filters import AuditLogFilter, filter_conditions
 
 DEFAULT_PAGE_SIZE = 50
-COLUMNS = (
-    "id",
-    "account_id",
-    "sequence",
-    "action",
-    "actor_type",
-    "actor_id",
-    "actor_name",
-    "actor_email",
-    "target_type",
-    "target_id",
-    "target_name",
-    "changes",
-    "metadata",
-    "outcome",
-    "failure_reason",
-    "ip_address",
-    "user_agent",
-    "request_id",
-    "occurred_at",
-    "recorded_at",
-)
 
 
 class Order(enum.Enum):
@@ -101,7 +79,7 @@ async def list_audit_logs(
 
 async def get_audit_log(account_id: str, entry_id: int) -> Entry | None:
     """Return the entry with this id in the account, or None (also for other accounts)."""
-    rows = await AuditLog.filter(account_id=account_id, id=entry_id).values(*COLUMNS)
+    rows = await AuditLog.filter(account_id=account_id, id=entry_id).values(*READ_COLUMNS)
     return Entry.from_row(rows[0]) if rows else None
 
 
@@ -135,7 +113,7 @@ async def _fetch(
     descending = (order is Order.NEWEST_FIRST) != reverse
     sign = "-" if descending else ""
     query = AuditLog.filter(condition).order_by(f"{sign}occurred_at", f"{sign}id").limit(limit)
-    rows: list[dict[str, object]] = await query.values(*COLUMNS)
+    rows: list[dict[str, object]] = await query.values(*READ_COLUMNS)
     return rows
 
 

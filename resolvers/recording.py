@@ -142,6 +142,7 @@ async def _store_account(
 
 
 def _row(account_id: str, sequence: int, event: CheckedEvent, now: dt.datetime) -> list[object]:
+    """The INSERT_COLUMNS values of one entry."""
     actor, target = event.actor, event.target
     sentence = describe(
         event.action, actor, target, event.changes, event.outcome, event.failure_reason
@@ -163,11 +164,12 @@ def _row(account_id: str, sequence: int, event: CheckedEvent, now: dt.datetime) 
         event.outcome.value,
         event.failure_reason,
         event.ip_address,
-        event.ip_key,
         event.user_agent,
         event.request_id,
         event.occurred_at,
         now,
+        # INTERNAL_COLUMNS follow the visible ones.
+        event.ip_key,
         event.idempotency_key,
         "\n".join(part.lower() for part in searchable if part),
     ]
