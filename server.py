@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import AsyncIterator
-from functools import partial
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -18,11 +18,14 @@ from strawberry.asgi import GraphQL
 
 from auth.client_ip import client_ip
 from auth.gate import AuthenticationGate
-from auth.principal import Principal
-from auth.tokens import verify_token
+from auth.keys import JwksKeys, KeySource, StaticKey
+from auth.principal import Principal, Role
+from auth.tokens import JwtConfig, TokenError, verify_token
 from models.database import close_database, is_reachable, open_database
 from models.migrations import migrate
+from resolvers.api_tokens import check_api_token, is_api_token
 from resolvers.redaction import RedactionPolicy
+from resolvers.role_grants import granted_roles
 from schema import build_schema
 from schema.context import Context
 from settings import Settings
@@ -49,9 +52,40 @@ class AuditLogGraphQL(GraphQL[Context, None]):
                 peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies
             ),
             user_agent=request.headers.get("user-agent"),
+            request_id=request.headers.get("x-request-id"),
             max_page_size=self.settings.max_page_size,
             redaction=self.redaction,
         )
+
+
+class Authenticator:
+    """Turn a bearer credential into a principal: an API token, or a JWT plus its grants."""
+
+    def __init__(self, config: JwtConfig) -> None:
+        self.config = config
+        self.keys: KeySource = (
+            JwksKeys(config.jwks_url) if config.jwks_url else StaticKey(config.verify_key)
+        )
+
+    async def __call__(self, credential: str) -> Principal:
+        now = dt.datetime.now(dt.UTC)
+        if is_api_token(credential):
+            check = await check_api_token(credential, now)
+            if check.token is None:
+                raise TokenError(check.problem or "API token is not valid.")
+            token = check.token
+            return Principal(
+                subject=f"api_token:{token.id}",
+                account_id=token.account_id,
+                roles=frozenset({Role(token.role)}),
+                name=token.name,
+            )
+        principal = verify_token(credential, self.config, await self.keys.key_for(credential))
+        if principal.account_id is None:
+            return principal
+        # Read on every request, so a revoked or expired grant stops working at once.
+        granted = await granted_roles(principal.account_id, principal.subject, now)
+        return principal.with_roles(frozenset(Role(role) for role in granted))
 
 
 class BodySizeLimit:
@@ -124,9 +158,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         finally:
             await close_database()
 
-    graphql = AuthenticationGate(
-        AuditLogGraphQL(settings), partial(verify_token, config=settings.jwt)
-    )
+    graphql = AuthenticationGate(AuditLogGraphQL(settings), Authenticator(settings.jwt))
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.insert(

@@ -65,25 +65,28 @@ class Settings:
 def _jwt(env: Mapping[str, str]) -> tuple[JwtConfig, str | None, bool]:
     secret = env.get("AUDITLOG_JWT_SECRET", "")
     public_key = env.get("AUDITLOG_JWT_PUBLIC_KEY", "")
+    jwks_url = env.get("AUDITLOG_JWKS_URL", "")
     audience = env.get("AUDITLOG_JWT_AUDIENCE", "auditlog") or "auditlog"
     issuer = env.get("AUDITLOG_JWT_ISSUER") or None
-    if secret and public_key:
-        raise SettingsError("Set either AUDITLOG_JWT_SECRET or AUDITLOG_JWT_PUBLIC_KEY, not both.")
-    if public_key:
-        algorithm = env.get("AUDITLOG_JWT_ALGORITHM", "RS256")
-        if algorithm not in PUBLIC_KEY_ALGORITHMS:
-            allowed = ", ".join(sorted(PUBLIC_KEY_ALGORITHMS))
+    if sum(map(bool, (secret, public_key, jwks_url))) > 1:
+        raise SettingsError(
+            "Set only one of AUDITLOG_JWT_SECRET, AUDITLOG_JWT_PUBLIC_KEY and AUDITLOG_JWKS_URL."
+        )
+    if jwks_url:
+        if not jwks_url.startswith(("https://", "http://")):
             raise SettingsError(
-                f'AUDITLOG_JWT_ALGORITHM "{algorithm}" is not supported with a public key; '
-                f"use one of {allowed}."
+                f'AUDITLOG_JWKS_URL "{jwks_url}" must be the http(s) URL of a JWKS document.'
             )
-        key = _pem(public_key)
-        return JwtConfig(key, algorithm, audience, issuer), None, False
+        config = JwtConfig("", _public_key_algorithm(env), audience, issuer, jwks_url=jwks_url)
+        return config, None, False
+    if public_key:
+        config = JwtConfig(_pem(public_key), _public_key_algorithm(env), audience, issuer)
+        return config, None, False
     algorithm = env.get("AUDITLOG_JWT_ALGORITHM", "HS256")
     if algorithm not in HMAC_ALGORITHMS:
         raise SettingsError(
-            f'AUDITLOG_JWT_ALGORITHM "{algorithm}" needs AUDITLOG_JWT_PUBLIC_KEY; '
-            "with AUDITLOG_JWT_SECRET only HS256 is used."
+            f'AUDITLOG_JWT_ALGORITHM "{algorithm}" needs AUDITLOG_JWT_PUBLIC_KEY or '
+            "AUDITLOG_JWKS_URL; with AUDITLOG_JWT_SECRET only HS256 is used."
         )
     dev_mode = not secret
     if dev_mode:
@@ -94,6 +97,17 @@ def _jwt(env: Mapping[str, str]) -> tuple[JwtConfig, str | None, bool]:
             f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)."
         )
     return JwtConfig(secret, algorithm, audience, issuer), secret, dev_mode
+
+
+def _public_key_algorithm(env: Mapping[str, str]) -> str:
+    algorithm = env.get("AUDITLOG_JWT_ALGORITHM", "RS256")
+    if algorithm not in PUBLIC_KEY_ALGORITHMS:
+        allowed = ", ".join(sorted(PUBLIC_KEY_ALGORITHMS))
+        raise SettingsError(
+            f'AUDITLOG_JWT_ALGORITHM "{algorithm}" is not supported with a public key or JWKS; '
+            f"use one of {allowed}."
+        )
+    return algorithm
 
 
 def _pem(value: str) -> str:

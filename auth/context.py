@@ -14,3 +14,4 @@ class RequestContext:
     principal: Principal
     client_ip: str | None
     user_agent: str | None
+    request_id: str | None = None

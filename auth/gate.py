@@ -3,29 +3,29 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.principal import Principal
 from auth.tokens import TokenError
 
-Verifier = Callable[[str], Principal]
+Authenticator = Callable[[str], Awaitable[Principal]]
 
 
 class AuthenticationGate:
     """Answer 401 to requests without a valid token; put the principal in the scope."""
 
-    def __init__(self, app: ASGIApp, verify: Verifier) -> None:
+    def __init__(self, app: ASGIApp, authenticate: Authenticator) -> None:
         self.app = app
-        self.verify = verify
+        self.authenticate = authenticate
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _is_ide_page(scope):
             await self.app(scope, receive, send)
             return
         try:
-            principal = self.verify(bearer_token(_header(scope, b"authorization")))
+            principal = await self.authenticate(bearer_token(_header(scope, b"authorization")))
         except TokenError as exc:
             await _unauthenticated(str(exc), send)
             return

@@ -37,3 +37,13 @@ class CanRecordEvents(BasePermission):
 
     def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
         return _context(info).principal.can_record
+
+
+class CanManageAccess(BasePermission):
+    """Admins of an account may grant roles and manage its API tokens."""
+
+    message = "Managing access needs the admin role."
+    error_extensions = FORBIDDEN
+
+    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        return _context(info).principal.can_manage_access

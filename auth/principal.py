@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 class Role(enum.StrEnum):
@@ -15,6 +15,13 @@ class Role(enum.StrEnum):
 
 
 READ_ROLES = frozenset({Role.ADMIN, Role.LOG_VIEWER})
+
+# What each role lets a caller do, as the permission names a frontend checks.
+PERMISSIONS = {
+    Role.ADMIN: ("audit_logs:read", "audit_logs:export", "roles:manage", "tokens:manage"),
+    Role.LOG_VIEWER: ("audit_logs:read", "audit_logs:export"),
+    Role.INGEST: ("events:record",),
+}
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,20 @@ class Principal:
     def can_record(self) -> bool:
         """Whether this caller may record events."""
         return Role.INGEST in self.roles
+
+    @property
+    def can_manage_access(self) -> bool:
+        """Whether this caller may grant roles and manage API tokens in its account."""
+        return self.account_id is not None and Role.ADMIN in self.roles
+
+    @property
+    def permissions(self) -> list[str]:
+        """The sorted permission names the caller's roles give."""
+        return sorted({name for role in self.roles for name in PERMISSIONS[role]})
+
+    def with_roles(self, extra: frozenset[Role]) -> Principal:
+        """Return this principal holding `extra` roles too."""
+        return replace(self, roles=self.roles | extra)
 
     @property
     def is_platform(self) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import jwt
 
@@ -26,12 +27,13 @@ class TokenError(Exception):
 
 @dataclass(frozen=True)
 class JwtConfig:
-    """How tokens are checked: the key, the one accepted algorithm, audience, issuer."""
+    """How tokens are checked: the key or JWKS URL, the one algorithm, audience, issuer."""
 
     verify_key: str
     algorithm: str
     audience: str = "auditlog"
     issuer: str | None = None
+    jwks_url: str | None = None
 
     @property
     def can_sign(self) -> bool:
@@ -39,13 +41,16 @@ class JwtConfig:
         return self.algorithm in HMAC_ALGORITHMS
 
 
-def verify_token(token: str, config: JwtConfig) -> Principal:
-    """Return the principal a token names, or raise TokenError saying what is wrong."""
+def verify_token(token: str, config: JwtConfig, key: Any = None) -> Principal:
+    """Return the principal a token names, or raise TokenError saying what is wrong.
+
+    `key` overrides the configured key (a key fetched from a JWKS document).
+    """
     required = ["exp", "sub", "aud"] + (["iss"] if config.issuer else [])
     try:
         claims = jwt.decode(
             token,
-            config.verify_key,
+            config.verify_key if key is None else key,
             algorithms=[config.algorithm],
             audience=config.audience,
             issuer=config.issuer,

@@ -94,6 +94,51 @@ $$""",
     "FOR EACH ROW EXECUTE FUNCTION audit_log_refuse_change()",
 )
 
+
+def _access_tables(id_column: str, time_type: str) -> tuple[str, ...]:
+    return (
+        f"""
+CREATE TABLE role_grant (
+    id {id_column},
+    account_id VARCHAR(64) NOT NULL,
+    user_id VARCHAR(255) NOT NULL,
+    user_name VARCHAR(255),
+    user_email VARCHAR(320),
+    role VARCHAR(16) NOT NULL,
+    note TEXT,
+    granted_by_id VARCHAR(255) NOT NULL,
+    granted_by_name VARCHAR(255),
+    granted_at {time_type} NOT NULL,
+    expires_at {time_type},
+    revoked_at {time_type},
+    revoked_by_id VARCHAR(255),
+    revoked_by_name VARCHAR(255)
+)""",
+        # One live (unrevoked) grant per user and role; an expired one is renewed in place.
+        "CREATE UNIQUE INDEX role_grant_live ON role_grant (account_id, user_id, role) "
+        "WHERE revoked_at IS NULL",
+        f"""
+CREATE TABLE api_token (
+    id {id_column},
+    account_id VARCHAR(64) NOT NULL,
+    name VARCHAR(100) NOT NULL,
+    role VARCHAR(16) NOT NULL,
+    token_hash VARCHAR(64) NOT NULL,
+    prefix VARCHAR(16) NOT NULL,
+    created_by_id VARCHAR(255) NOT NULL,
+    created_by_name VARCHAR(255),
+    created_at {time_type} NOT NULL,
+    expires_at {time_type},
+    last_used_at {time_type},
+    revoked_at {time_type},
+    revoked_by_id VARCHAR(255),
+    revoked_by_name VARCHAR(255)
+)""",
+        "CREATE UNIQUE INDEX api_token_hash ON api_token (token_hash)",
+        "CREATE INDEX api_token_account ON api_token (account_id, created_at)",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         name="0001_audit_log",
@@ -109,6 +154,11 @@ MIGRATIONS: tuple[Migration, ...] = (
             *_INDEXES,
             *_POSTGRES_APPEND_ONLY,
         ),
+    ),
+    Migration(
+        name="0002_access",
+        sqlite=_access_tables("INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP"),
+        postgres=_access_tables("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
     ),
 )
 

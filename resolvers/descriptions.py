@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Protocol
 
 from models.audit_log import ActorType, Outcome
 from resolvers.entries import Actor, Change, Target
@@ -31,28 +32,90 @@ INTRANSITIVE = {"sign_in": "signed in", "sign_out": "signed out", "sign_up": "si
 MAX_LISTED_FIELDS = 5
 
 
-def describe(
-    action: str,
-    actor: Actor,
-    target: Target | None,
-    changes: Sequence[Change],
-    outcome: Outcome,
-    failure_reason: str | None,
-) -> str:
+class Activity(Protocol):
+    """What a sentence is made from; stored entries and checked events both fit."""
+
+    @property
+    def action(self) -> str: ...
+    @property
+    def actor(self) -> Actor: ...
+    @property
+    def target(self) -> Target | None: ...
+    @property
+    def changes(self) -> Sequence[Change]: ...
+    @property
+    def metadata(self) -> Mapping[str, object]: ...
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def failure_reason(self) -> str | None: ...
+
+
+def describe(activity: Activity) -> str:
     """Return the English sentence for an activity."""
+    action, target = activity.action, activity.target
     entity, _, verb = action.rpartition(".")
-    who = actor_label(actor)
-    if outcome is Outcome.FAILURE:
+    who = actor_label(activity.actor)
+    if activity.outcome is Outcome.FAILURE:
         obj = "" if verb in INTRANSITIVE else _object(entity, target)
         sentence = f"{who} failed to {_words(verb)}{obj}"
-        return f"{sentence}: {failure_reason}" if failure_reason else sentence
+        reason = activity.failure_reason
+        return f"{sentence}: {reason}" if reason else sentence
+    if action in SPECIAL:
+        return SPECIAL[action](who, activity)
     if verb in INTRANSITIVE:
         return f"{who} {INTRANSITIVE[verb]}"
     if verb in PAST_TENSE:
         sentence = f"{who} {PAST_TENSE[verb]}{_object(entity, target)}"
-        return sentence + _changed_fields(changes) if verb == "update" else sentence
+        return sentence + _changed_fields(activity.changes) if verb == "update" else sentence
     on = f" on{_object(target.type, target)}" if target else ""
     return f'{who} performed "{action}"{on}'
+
+
+def _role_granted(who: str, activity: Activity) -> str:
+    person = _person(activity.target)
+    if activity.metadata.get("role") == "admin":
+        sentence = f"{who} made {person} an administrator of the audit log"
+    else:
+        sentence = f"{who} gave {person} read access to the audit log"
+    return sentence + _until(activity.metadata)
+
+
+def _role_revoked(who: str, activity: Activity) -> str:
+    person = _person(activity.target)
+    if activity.metadata.get("role") == "admin":
+        return f"{who} removed {person} as an administrator of the audit log"
+    return f"{who} removed {person}'s read access to the audit log"
+
+
+def _api_token_created(who: str, activity: Activity) -> str:
+    access = "read" if activity.metadata.get("role") == "log_viewer" else "ingest"
+    name = activity.target.name if activity.target else None
+    return f'{who} created the API token "{name}" with {access} access' + _until(activity.metadata)
+
+
+def _api_token_revoked(who: str, activity: Activity) -> str:
+    name = activity.target.name if activity.target else None
+    return f'{who} revoked the API token "{name}"'
+
+
+SPECIAL: dict[str, Callable[[str, Activity], str]] = {
+    "audit_log.role_granted": _role_granted,
+    "audit_log.role_revoked": _role_revoked,
+    "audit_log.api_token_created": _api_token_created,
+    "audit_log.api_token_revoked": _api_token_revoked,
+}
+
+
+def _person(target: Target | None) -> str:
+    if target is None:
+        return "someone"
+    return target.name or f"user {target.id}"
+
+
+def _until(metadata: Mapping[str, object]) -> str:
+    expires = metadata.get("expires_at")
+    return f" until {str(expires)[:10]}" if expires else ""
 
 
 def actor_label(actor: Actor) -> str:

@@ -65,6 +65,7 @@ class CheckedEvent:
     target: Target | None
     changes: tuple[Change, ...]
     changes_json: str
+    metadata: dict[str, Any]
     metadata_json: str
     outcome: Outcome
     failure_reason: str | None
@@ -100,7 +101,8 @@ class EventChecker:
             [{"field": c.field, "before": c.before, "after": c.after} for c in changes],
             MAX_CHANGES_BYTES,
         )
-        metadata_json = self._json("metadata", self._metadata(event.metadata), MAX_METADATA_BYTES)
+        metadata = self._metadata(event.metadata)
+        metadata_json = self._json("metadata", metadata, MAX_METADATA_BYTES)
         ip_text, ip_key = self._ip(event.ip_address)
         return CheckedEvent(
             action=action,
@@ -108,6 +110,7 @@ class EventChecker:
             target=target,
             changes=changes,
             changes_json=changes_json,
+            metadata=metadata,
             metadata_json=metadata_json,
             outcome=event.outcome,
             failure_reason=self._failure_reason(event.outcome, event.failure_reason),

@@ -144,9 +144,7 @@ async def _store_account(
 def _row(account_id: str, sequence: int, event: CheckedEvent, now: dt.datetime) -> list[object]:
     """The INSERT_COLUMNS values of one entry."""
     actor, target = event.actor, event.target
-    sentence = describe(
-        event.action, actor, target, event.changes, event.outcome, event.failure_reason
-    )
+    sentence = describe(event)
     searchable = [sentence, actor.name, actor.email, target.name if target else None]
     return [
         account_id,

@@ -7,11 +7,16 @@ from graphql import ASTValidationRule, GraphQLError
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
+from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from schema.access import AccessMutation, AccessQuery
 from schema.errors import ErrorCodes
-from schema.mutation import Mutation
-from schema.query import Query
+from schema.mutation import RecordingMutation
+from schema.query import AuditLogQuery
+
+Query = merge_types("Query", (AuditLogQuery, AccessQuery))
+Mutation = merge_types("Mutation", (RecordingMutation, AccessMutation))
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15

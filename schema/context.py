@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from auth.context import RequestContext
 from resolvers.redaction import RedactionPolicy
+from resolvers.self_audit import Acting
 
 
 @dataclass(frozen=True)
@@ -14,3 +15,18 @@ class Context(RequestContext):
 
     max_page_size: int = 100
     redaction: RedactionPolicy = field(default_factory=RedactionPolicy)
+
+    def acting(self) -> Acting:
+        """The caller as the actor of an access change (admins only reach this)."""
+        principal = self.principal
+        if principal.account_id is None:
+            raise RuntimeError("access changes need an account-bound caller")
+        return Acting(
+            account_id=principal.account_id,
+            user_id=principal.subject,
+            user_name=principal.name,
+            user_email=principal.email,
+            ip_address=self.client_ip,
+            user_agent=self.user_agent,
+            request_id=self.request_id,
+        )

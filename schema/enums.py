@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from models.access import ApiTokenRole, GrantableRole
 from models.audit_log import ActorType, Outcome
 from resolvers.audit_logs import Order
 
@@ -11,5 +12,7 @@ from resolvers.audit_logs import Order
 strawberry.enum(ActorType, description="Who performed an activity.")
 strawberry.enum(Outcome, description="Whether the activity succeeded.")
 strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
+strawberry.enum(GrantableRole, name="Role", description="A role an admin can grant.")
+strawberry.enum(ApiTokenRole, description="The access an API token gives.")
 
-__all__ = ["ActorType", "Order", "Outcome"]
+__all__ = ["ActorType", "ApiTokenRole", "GrantableRole", "Order", "Outcome"]

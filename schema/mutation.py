@@ -14,7 +14,7 @@ from schema.types import RecordAuditLogsPayload, RecordResultType
 
 
 @strawberry.type
-class Mutation:
+class RecordingMutation:
     @strawberry.mutation(
         extensions=[PermissionExtension([CanRecordEvents()], use_directives=False)],
         description="Record 1 to 1000 events, all or nothing; repeated idempotency keys "

@@ -31,7 +31,7 @@ def _account(info: Info[Context, None]) -> str:
 
 
 @strawberry.type
-class Query:
+class AuditLogQuery:
     @strawberry.field(
         extensions=_readers(),
         description="The account's entries, newest first by default, paged by cursor.",

@@ -67,9 +67,7 @@ class AuditLog:
             id=strawberry.ID(to_global_id("AuditLog", entry.id)),
             sequence=entry.sequence,
             action=entry.action,
-            description=describe(
-                entry.action, actor, target, entry.changes, entry.outcome, entry.failure_reason
-            ),
+            description=describe(entry),
             actor=Actor(type=actor.type, id=actor.id, name=actor.name, email=actor.email),
             target=Target(type=target.type, id=target.id, name=target.name) if target else None,
             changes=[
@@ -130,7 +128,10 @@ class Viewer:
     name: str | None
     email: str | None
     account_id: str | None
-    roles: list[str]
+    roles: list[str] = strawberry.field(description="Token roles plus active grants.")
+    permissions: list[str] = strawberry.field(
+        description="What the caller may do, e.g. audit_logs:read, roles:manage."
+    )
 
     @classmethod
     def from_value(cls, principal: Principal) -> Viewer:
@@ -141,6 +142,7 @@ class Viewer:
             email=principal.email,
             account_id=principal.account_id,
             roles=sorted(role.value for role in principal.roles),
+            permissions=principal.permissions,
         )
 
 

@@ -33,12 +33,15 @@ async def _prepare_postgres() -> None:
     client = connection()
     if not _postgres_prepared:
         await client.execute_script(
-            "DROP TABLE IF EXISTS audit_log, audit_log_sequence, audit_log_migrations CASCADE;"
+            "DROP TABLE IF EXISTS audit_log, audit_log_sequence, audit_log_migrations, "
+            "role_grant, api_token CASCADE;"
             "DROP FUNCTION IF EXISTS audit_log_refuse_change() CASCADE;"
         )
         await migrate()
         _postgres_prepared = True
-    await client.execute_script("TRUNCATE audit_log, audit_log_sequence RESTART IDENTITY")
+    await client.execute_script(
+        "TRUNCATE audit_log, audit_log_sequence, role_grant, api_token RESTART IDENTITY"
+    )
 
 
 @pytest.fixture(params=BACKENDS)
@@ -110,8 +113,11 @@ class GraphQLClient:
 
 
 @pytest.fixture
-def gql(client: httpx.AsyncClient) -> GraphQLClient:
-    """Send a GraphQL operation: `status, body = await gql(query, variables, token)`."""
+def gql(db: str, client: httpx.AsyncClient) -> GraphQLClient:
+    """Send a GraphQL operation: `status, body = await gql(query, variables, token)`.
+
+    Authentication reads role grants, so a database is always there.
+    """
     return GraphQLClient(client)
 
 

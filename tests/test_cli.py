@@ -79,7 +79,7 @@ async def test_migrate_command_creates_the_schema_once(
     await asyncio.to_thread(main, ["migrate"])
     await asyncio.to_thread(main, ["migrate"])
     out = capsys.readouterr().out
-    assert "applied: 0001_audit_log" in out and "already up to date" in out
+    assert "applied: 0001_audit_log, 0002_access" in out and "already up to date" in out
     await open_database(url)
     try:
         assert await AuditLog.all().count() == 0

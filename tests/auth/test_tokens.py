@@ -137,7 +137,9 @@ def _pem(private_key: Any) -> str:
     ],
     ids=["RS256", "ES256", "EdDSA"],
 )
-async def test_host_app_tokens_verify_with_its_public_key(algorithm: str, key: Any) -> None:
+async def test_host_app_tokens_verify_with_its_public_key(
+    db: str, algorithm: str, key: Any
+) -> None:
     token = jwt.encode(claims(), key, algorithm)
     async with public_key_app(algorithm, _pem(key)) as http:
         response = await http.post(

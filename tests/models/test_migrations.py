@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from models.access import ApiToken, RoleGrant
 from models.audit_log import AccountSequence, AuditLog
 from models.database import connection
 from models.migrations import migrate
 from tests.factories import event, record
 
 
-@pytest.mark.parametrize("model", [AuditLog, AccountSequence], ids=lambda m: m.__name__)
+@pytest.mark.parametrize(
+    "model", [AuditLog, AccountSequence, RoleGrant, ApiToken], ids=lambda m: m.__name__
+)
 async def test_every_model_field_has_its_column(db: str, model: type) -> None:
     columns = list(model._meta.fields_db_projection.values())  # type: ignore[attr-defined]
     table = model._meta.db_table  # type: ignore[attr-defined]

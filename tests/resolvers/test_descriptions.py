@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import pytest
 
 from models.audit_log import ActorType, Outcome
@@ -11,6 +13,19 @@ from resolvers.entries import Actor, Change, Target
 from tests.factories import ALICE
 
 INBOX = Target("inbox", "5", "Support")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """An activity to describe."""
+
+    action: str
+    actor: Actor = ALICE
+    target: Target | None = None
+    changes: tuple[Change, ...] = ()
+    metadata: dict[str, object] = field(default_factory=dict)
+    outcome: Outcome = Outcome.SUCCESS
+    failure_reason: str | None = None
 
 
 @pytest.mark.parametrize(
@@ -67,11 +82,13 @@ INBOX = Target("inbox", "5", "Support")
 def test_sentence(
     action: str, actor: Actor, target: Target | None, changes: tuple[Change, ...], expected: str
 ) -> None:
-    assert describe(action, actor, target, changes, Outcome.SUCCESS, None) == expected
+    assert describe(Sample(action, actor, target, changes)) == expected
 
 
 def test_failure_reads_as_a_failed_attempt_with_its_reason() -> None:
-    sentence = describe("user.sign_in", ALICE, None, (), Outcome.FAILURE, "wrong password")
+    sentence = describe(
+        Sample("user.sign_in", outcome=Outcome.FAILURE, failure_reason="wrong password")
+    )
     assert sentence == "Alice Smith failed to sign in: wrong password"
 
 
@@ -81,3 +98,47 @@ async def test_demo_seed_fills_an_empty_account_once(db: str) -> None:
     from models.audit_log import AuditLog
 
     assert await AuditLog.filter(account_id=DEMO_ACCOUNT).count() == 40
+
+
+BOB_USER = Target("user", "2", "Bob Jones")
+
+
+@pytest.mark.parametrize(
+    ("action", "target", "metadata", "expected"),
+    [
+        (
+            "audit_log.role_granted",
+            BOB_USER,
+            {"role": "log_viewer", "expires_at": "2026-12-10T00:00:00+00:00"},
+            "Alice Smith gave Bob Jones read access to the audit log until 2026-12-10",
+        ),
+        (
+            "audit_log.role_granted",
+            Target("user", "42"),
+            {"role": "admin", "expires_at": None},
+            "Alice Smith made user 42 an administrator of the audit log",
+        ),
+        (
+            "audit_log.role_revoked",
+            BOB_USER,
+            {"role": "log_viewer"},
+            "Alice Smith removed Bob Jones's read access to the audit log",
+        ),
+        (
+            "audit_log.api_token_created",
+            Target("api_token", "3", "Nightly export"),
+            {"role": "log_viewer", "expires_at": None},
+            'Alice Smith created the API token "Nightly export" with read access',
+        ),
+        (
+            "audit_log.api_token_revoked",
+            Target("api_token", "3", "Nightly export"),
+            {"role": "ingest"},
+            'Alice Smith revoked the API token "Nightly export"',
+        ),
+    ],
+)
+def test_access_change_sentence(
+    action: str, target: Target, metadata: dict[str, object], expected: str
+) -> None:
+    assert describe(Sample(action, target=target, metadata=metadata)) == expected

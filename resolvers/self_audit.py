@@ -1,0 +1,69 @@
+"""Record the service's own access changes as ordinary entries of the account's log."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from models.audit_log import ActorType
+from models.ip_address import parse_address
+from resolvers.entries import Actor, Change, Target
+from resolvers.event_validation import LIMITS, NewEvent
+from resolvers.recording import record_events
+from resolvers.redaction import RedactionPolicy
+
+
+@dataclass(frozen=True)
+class Acting:
+    """Who changes access, in which account, and from where."""
+
+    account_id: str
+    user_id: str
+    user_name: str | None = None
+    user_email: str | None = None
+    ip_address: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The acting admin as the entry's actor."""
+        return Actor(ActorType.USER, self.user_id, self.user_name, self.user_email)
+
+
+async def record_access_change(
+    acting: Acting,
+    action: str,
+    target: Target,
+    metadata: dict[str, object],
+    changes: Sequence[Change] = (),
+    now: dt.datetime | None = None,
+) -> None:
+    """Append one entry describing an access change made by `acting`."""
+    event = NewEvent(
+        action=action,
+        actor=acting.actor,
+        target=target,
+        changes=tuple(changes),
+        metadata=metadata,
+        ip_address=_valid_ip(acting.ip_address),
+        user_agent=_clip(acting.user_agent, LIMITS["userAgent"]),
+        request_id=_clip(acting.request_id, LIMITS["requestId"]),
+        occurred_at=now,
+    )
+    await record_events(acting.account_id, [event], RedactionPolicy(), now)
+
+
+def _valid_ip(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return str(parse_address(text))
+    except ValueError:
+        return None  # a peer that is no IP address (a test client, a unix socket)
+
+
+def _clip(text: str | None, limit: int) -> str | None:
+    # Request headers are the service's own evidence here: keep them, clipped, never refuse.
+    return None if text is None else text.replace("\x00", "")[:limit]
