@@ -7,6 +7,7 @@ from typing import Any
 
 from tortoise import Tortoise, connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from models import MODEL_MODULES
 
@@ -26,8 +27,11 @@ async def open_database(url: str) -> None:
 
 
 async def close_database() -> None:
-    """Close every connection the ORM opened."""
+    """Close every connection the ORM opened, and forget the SQL prepared for it."""
     await Tortoise.close_connections()
+    # Tortoise caches INSERT statements per connection name, not per dialect; a process
+    # that reopens "default" on another database (tests, the CLI) must not reuse them.
+    EXECUTOR_CACHE.clear()
 
 
 def connection() -> BaseDBAsyncClient:

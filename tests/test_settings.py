@@ -81,12 +81,21 @@ BAD = [
         "AUDITLOG_JWT_SECRET",
         id="both-keys",
     ),
+    pytest.param(
+        {"AUDITLOG_JWKS_URL": "https://id.example.com/jwks.json", "AUDITLOG_JWT_SECRET": SECRET},
+        "AUDITLOG_JWKS_URL",
+        id="jwks-and-secret",
+    ),
+    pytest.param(
+        {"AUDITLOG_JWKS_URL": "id.example.com/jwks"}, "AUDITLOG_JWKS_URL", id="jwks-not-url"
+    ),
 ]
 
 
 @pytest.mark.parametrize(("env", "variable"), BAD)
 def test_bad_value_stops_start_up_naming_the_variable(env: dict[str, str], variable: str) -> None:
-    env = {"AUDITLOG_JWT_SECRET": SECRET, **env} if "AUDITLOG_JWT_PUBLIC_KEY" not in env else env
+    if not {"AUDITLOG_JWT_PUBLIC_KEY", "AUDITLOG_JWKS_URL"} & set(env):
+        env = {"AUDITLOG_JWT_SECRET": SECRET, **env}
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env(env)
 
@@ -113,3 +122,14 @@ def test_without_a_key_a_development_key_is_created_once(
     second = Settings.from_env({})
     assert first.dev_mode and first.signing_key == second.signing_key
     assert (tmp_path / ".auditlog-dev-key").stat().st_mode & 0o077 == 0
+
+
+def test_jwks_url_selects_public_key_verification() -> None:
+    loaded = Settings.from_env(
+        {"AUDITLOG_JWKS_URL": "https://id.example.com/jwks.json", "AUDITLOG_JWT_ALGORITHM": "ES256"}
+    )
+    assert (loaded.jwt.jwks_url, loaded.jwt.algorithm) == (
+        "https://id.example.com/jwks.json",
+        "ES256",
+    )
+    assert loaded.signing_key is None and not loaded.dev_mode
