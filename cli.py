@@ -121,7 +121,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(_prepare(settings, seed=settings.dev_mode and not args.no_demo))
     if settings.dev_mode:
         _print_dev_tokens(settings, f"http://{args.host}:{args.port}")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    # proxy_headers off: X-Forwarded-For is trusted only per AUDITLOG_TRUSTED_PROXIES.
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False
+    )
     return 0
 
 

@@ -85,3 +85,18 @@ async def test_migrate_command_creates_the_schema_once(
         assert await AuditLog.all().count() == 0
     finally:
         await close_database()
+
+
+def test_serve_leaves_forwarded_headers_to_the_trusted_proxy_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    captured: dict[str, object] = {}
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+
+    async def prepared(*args: object, **kwargs: object) -> list[str]:
+        return []
+
+    monkeypatch.setattr("cli._prepare", prepared)
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: captured.update(options))
+    assert main(["serve", "--port", "8123", "--no-demo"]) == 0
+    assert captured["proxy_headers"] is False and captured["port"] == 8123

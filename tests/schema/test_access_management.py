@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 
+from auth.tokens import JwtConfig
 from models.access import ApiToken, ApiTokenRole, GrantableRole, RoleGrant
 from models.audit_log import AuditLog
 from resolvers.api_tokens import create_api_token, revoke_api_token
 from resolvers.role_grants import GrantRequest, grant_role, revoke_role
 from resolvers.self_audit import Acting
 from schema.ids import to_global_id
-from tests.conftest import GraphQLClient, TokenFactory, error_code
+from server import create_app
+from settings import Settings
+from tests.conftest import SECRET, GraphQLClient, TokenFactory, error_code
 from tests.factories import event, record
 
 NOW = dt.datetime.now(dt.UTC)
@@ -279,3 +284,30 @@ async def test_revoking_with_a_malformed_token_id_is_bad_user_input(
     _, body = await gql(query, token=make_token(roles=["admin"]))
     assert error_code(body) == "BAD_USER_INPUT"
     assert await ApiToken.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("trusted", "recorded_ip"),
+    [((), "198.51.100.7"), (("198.51.100.0/24",), "203.0.113.50")],
+    ids=["untrusted-peer", "trusted-proxy"],
+)
+async def test_forwarded_for_is_believed_only_from_trusted_proxies(
+    db: str, make_token: TokenFactory, trusted: tuple[str, ...], recorded_ip: str
+) -> None:
+    settings = Settings(
+        jwt=JwtConfig(SECRET, "HS256"),
+        trusted_proxies=tuple(ipaddress.ip_network(t) for t in trusted),
+    )
+    app = create_app(settings, manage_database=False)
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        await http.post(
+            "/graphql",
+            json={"query": 'mutation { grantRole(input: {userId: "2", role: LOG_VIEWER}) { id } }'},
+            headers={
+                "Authorization": f"Bearer {make_token(roles=['admin'])}",
+                "X-Forwarded-For": "203.0.113.50",
+            },
+        )
+    entry = await AuditLog.get(action="audit_log.role_granted")
+    assert entry.ip_address == recorded_ip
