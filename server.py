@@ -53,6 +53,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             ),
             user_agent=request.headers.get("user-agent"),
             request_id=request.headers.get("x-request-id"),
+            locale=request.headers.get("accept-language"),
             max_page_size=self.settings.max_page_size,
             redaction=self.redaction,
         )

@@ -15,3 +15,4 @@ class RequestContext:
     client_ip: str | None
     user_agent: str | None
     request_id: str | None = None
+    locale: str | None = None

@@ -65,7 +65,7 @@ def _event(rng: random.Random, when: dt.datetime, number: int) -> NewEvent:
         return NewEvent(
             action="team_member.add",
             target=Target("team", team_id, team),
-            metadata={"user_id": member[0], "user_name": member[1]},
+            metadata={"member_id": member[0], "member_name": member[1]},
             **common,  # type: ignore[arg-type]
         )
     if kind < 0.9:

@@ -1,35 +1,57 @@
-"""Readable sentences for entries: a template per action, a sensible fallback otherwise."""
+"""Readable sentences for entries, in any shipped language, from the action catalogue.
+
+A sentence is the first template, among the candidates for an activity, whose
+placeholders can all be filled: a specific form (self, one changed field, failure),
+then the action's own template, then the generic sentence of its verb, then a
+fallback. A language that lacks a template borrows the English one (never a key).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import datetime as dt
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
+from catalogue import CUSTOM_PREFIX, is_custom, lookup
+from catalogue.de import GERMAN
+from catalogue.en import ENGLISH
+from catalogue.language import Language, negotiate
 from models.audit_log import ActorType, Outcome
 from resolvers.entries import Actor, Change, Target
+from resolvers.redaction import REDACTED
 
-# Past tense of the verbs actions end with; an action whose verb is listed reads
-# "<actor> <past> <entity> <target>", e.g. "Alice Smith created inbox #5 (Support)".
-PAST_TENSE = {
-    "create": "created",
-    "update": "updated",
-    "delete": "deleted",
-    "add": "added",
-    "remove": "removed",
-    "invite": "invited",
-    "enable": "enabled",
-    "disable": "disabled",
-    "export": "exported",
-    "import": "imported",
-    "merge": "merged",
-    "assign": "assigned",
-    "reset": "reset",
-}
-
-# Verbs that take no object: "<actor> signed in".
-INTRANSITIVE = {"sign_in": "signed in", "sign_out": "signed out", "sign_up": "signed up"}
-
+LANGUAGES: dict[str, Language] = {"en": ENGLISH, "de": GERMAN}
 MAX_LISTED_FIELDS = 5
+PERSON_TYPES = frozenset({"user", "account_user"})
+SLOTS = frozenset(
+    {
+        "actor",
+        "target",
+        "object",
+        "target_type",
+        "name",
+        "user",
+        "member",
+        "role",
+        "fields",
+        "field",
+        "from",
+        "to",
+        "until",
+        "reason",
+        "label",
+        "conversation",
+        "count",
+        "report",
+        "merged",
+        "access",
+        "use",
+        "custom",
+        "action",
+        "activity",
+        "infinitive",
+    }
+)
 
 
 class Activity(Protocol):
@@ -51,110 +73,273 @@ class Activity(Protocol):
     def failure_reason(self) -> str | None: ...
 
 
-def describe(activity: Activity) -> str:
-    """Return the English sentence for an activity."""
-    action, target = activity.action, activity.target
-    entity, _, verb = action.rpartition(".")
-    who = actor_label(activity.actor)
-    if activity.outcome is Outcome.FAILURE:
-        obj = "" if verb in INTRANSITIVE else _object(entity, target)
-        sentence = f"{who} failed to {_words(verb)}{obj}"
-        reason = activity.failure_reason
-        return f"{sentence}: {reason}" if reason else sentence
-    if action in SPECIAL:
-        return SPECIAL[action](who, activity)
-    if verb in INTRANSITIVE:
-        return f"{who} {INTRANSITIVE[verb]}"
-    if verb in PAST_TENSE:
-        sentence = f"{who} {PAST_TENSE[verb]}{_object(entity, target)}"
-        return sentence + _changed_fields(activity.changes) if verb == "update" else sentence
-    on = f" on{_object(target.type, target)}" if target else ""
-    return f'{who} performed "{action}"{on}'
+def language_for(locale: str | None) -> Language:
+    """Return the shipped language for a locale or Accept-Language value, English if none."""
+    return LANGUAGES[negotiate(locale, LANGUAGES)]
 
 
-def _role_granted(who: str, activity: Activity) -> str:
-    person = _person(activity.target)
-    if activity.metadata.get("role") == "admin":
-        sentence = f"{who} made {person} an administrator of the audit log"
-    else:
-        sentence = f"{who} gave {person} read access to the audit log"
-    return sentence + _until(activity.metadata)
+def describe(activity: Activity, locale: str | None = "en") -> str:
+    """Return the sentence for an activity in the locale's language."""
+    language = language_for(locale)
+    slots = {code: _Slots(activity, LANGUAGES[code]) for code in {language.code, "en"}}
+    for code, template in _candidates(activity, language):
+        try:
+            return template.format_map(slots[code]).strip()
+        except KeyError:
+            continue
+    return activity.action  # unreachable: the last fallback needs only the action
 
 
-def _role_revoked(who: str, activity: Activity) -> str:
-    person = _person(activity.target)
-    if activity.metadata.get("role") == "admin":
-        return f"{who} removed {person} as an administrator of the audit log"
-    return f"{who} removed {person}'s read access to the audit log"
-
-
-def _api_token_created(who: str, activity: Activity) -> str:
-    access = "read" if activity.metadata.get("role") == "log_viewer" else "ingest"
-    name = activity.target.name if activity.target else None
-    return f'{who} created the API token "{name}" with {access} access' + _until(activity.metadata)
-
-
-def _api_token_revoked(who: str, activity: Activity) -> str:
-    name = activity.target.name if activity.target else None
-    return f'{who} revoked the API token "{name}"'
-
-
-SPECIAL: dict[str, Callable[[str, Activity], str]] = {
-    "audit_log.role_granted": _role_granted,
-    "audit_log.role_revoked": _role_revoked,
-    "audit_log.api_token_created": _api_token_created,
-    "audit_log.api_token_revoked": _api_token_revoked,
-}
-
-
-def _person(target: Target | None) -> str:
-    if target is None:
-        return "someone"
-    return target.name or f"user {target.id}"
-
-
-def _until(metadata: Mapping[str, object]) -> str:
-    expires = metadata.get("expires_at")
-    return f" until {str(expires)[:10]}" if expires else ""
-
-
-def actor_label(actor: Actor) -> str:
+def actor_label(actor: Actor, language: Language = ENGLISH) -> str:
     """Name the actor as a reader knows it: name, else e-mail, else a labelled id."""
     if actor.name:
         return actor.name
     if actor.email:
         return actor.email
     if actor.type is ActorType.SYSTEM:
-        return "System"
-    kind = "API client" if actor.type is ActorType.API_CLIENT else "user"
-    return f"{kind} {actor.id}" if actor.id else f"an unknown {kind}"
+        return language.words["system"]
+    if not actor.id:
+        return language.words["unknown_actor"]
+    key = "api_client" if actor.type is ActorType.API_CLIENT else "user"
+    return language.words[key].format(id=actor.id)
 
 
-def target_reference(target: Target) -> str:
-    """Return "#5 (Support)", "#5", "(Support)" or "" for a target."""
-    parts = []
-    if target.id:
-        parts.append(f"#{target.id}" if target.id.isdigit() else target.id)
-    if target.name:
-        parts.append(f"({target.name})")
-    return " ".join(parts)
+def label_of(action: str, language: Language) -> str:
+    """Return the short label of an action ("Inbox created") for filter menus."""
+    if action in language.labels:
+        return language.labels[action]
+    spec = lookup(action)
+    if spec is not None and spec.entity in language.nouns and spec.verb in language.verbs:
+        return f"{language.nouns[spec.entity].label} {language.verbs[spec.verb].participle}"
+    if language is not ENGLISH:
+        return label_of(action, ENGLISH)
+    return action
 
 
-def _object(entity: str, target: Target | None) -> str:
-    reference = target_reference(target) if target else ""
-    noun = _words(entity.rpartition(".")[2])
-    return f" {noun} {reference}".rstrip()
+def _candidates(activity: Activity, language: Language) -> Iterator[tuple[str, str]]:
+    action = activity.action
+    spec = lookup(action)
+    if activity.outcome is Outcome.FAILURE:
+        keys = [f"{action}#failure"]
+        keys.append("failure#" if spec and spec.verb in language.verbs else "failure#unknown")
+        keys.append("failure#unknown")
+    else:
+        keys = _variant_keys(activity)
+        keys.append(action)
+    for key in keys:
+        yield from _templates(key, language)
+    if activity.outcome is not Outcome.FAILURE:
+        verb = action.rpartition(".")[2]
+        for source in (language, ENGLISH):
+            if spec is not None and verb in source.verbs:
+                yield source.code, source.verbs[verb].sentence
+        yield from _templates("custom#" if is_custom(action) else "unknown#", language)
 
 
-def _changed_fields(changes: Sequence[Change]) -> str:
-    names = [_words(change.field) for change in changes]
-    if not names:
-        return ""
-    shown = names[:MAX_LISTED_FIELDS]
-    rest = len(names) - len(shown)
-    more = f" and {rest} more" if rest else ""
-    return ": " + ", ".join(shown) + more
+def _variant_keys(activity: Activity) -> list[str]:
+    action, keys = activity.action, []
+    single = activity.changes[0].field if len(activity.changes) == 1 else None
+    self_form = _is_self(activity)
+    if self_form and single:
+        keys.append(f"{action}#self:field:{single}")
+    if single:
+        keys.append(f"{action}#field:{single}")
+    if self_form:
+        keys.append(f"{action}#self")
+    return keys
 
 
-def _words(name: str) -> str:
-    return name.replace("_", " ")
+def _templates(key: str, language: Language) -> Iterator[tuple[str, str]]:
+    source = language if key in language.sentences else ENGLISH
+    for template in source.sentences.get(key, ()):
+        yield source.code, template
+
+
+def _is_self(activity: Activity) -> bool:
+    actor, target = activity.actor, activity.target
+    return (
+        actor.type is ActorType.USER
+        and actor.id is not None
+        and target is not None
+        and target.type in PERSON_TYPES
+        and target.id == actor.id
+    )
+
+
+class _Slots(Mapping[str, str]):
+    """The placeholder values of one activity in one language; unknown ones raise KeyError."""
+
+    def __init__(self, activity: Activity, language: Language) -> None:
+        self.activity = activity
+        self.language = language
+
+    def __getitem__(self, key: str) -> str:
+        fill = getattr(self, f"_{key}", None)
+        if key not in SLOTS or fill is None:
+            raise KeyError(key)
+        value = fill()
+        if value is None:
+            raise KeyError(key)
+        return str(value)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+    # Each _name method fills {name}; None means "not known for this activity", so the
+    # template is skipped. Optional tails ({fields}, {until}, {reason}) may be "".
+
+    def _actor(self) -> str:
+        return actor_label(self.activity.actor, self.language)
+
+    def _target(self) -> str | None:
+        target = self.activity.target
+        if target is None:
+            return None
+        parts = []
+        if target.id:
+            parts.append(f"#{target.id}" if target.id.isdigit() else target.id)
+        if target.name:
+            parts.append(f"({target.name})")
+        return " ".join(parts) or None
+
+    def _object(self) -> str | None:
+        entity = self.activity.action.rpartition(".")[0]
+        noun = self.language.nouns.get(entity)
+        reference = self._target() or ""
+        return noun.phrase.format(ref=reference).strip() if noun else None
+
+    def _target_type(self) -> str | None:
+        target = self.activity.target
+        if target is None:
+            return None
+        noun = self.language.nouns.get(target.type)
+        return noun.word if noun else target.type.replace("_", " ")
+
+    def _name(self) -> str | None:
+        target = self.activity.target
+        return (target.name or target.id or None) if target else None
+
+    def _user(self) -> str | None:
+        target = self.activity.target
+        if target is None:
+            return None
+        if target.name:
+            return target.name
+        return self.language.words["user"].format(id=target.id) if target.id else None
+
+    def _member(self) -> str | None:
+        metadata = self.activity.metadata
+        name, member_id = metadata.get("member_name"), metadata.get("member_id")
+        if name:
+            return str(name)
+        return self.language.words["user"].format(id=member_id) if member_id else None
+
+    def _role(self) -> str | None:
+        role = self.activity.metadata.get("role")
+        if role is None:
+            change = self._change("role")
+            role = change.after if change else None
+        return self._value("role", role)
+
+    def _fields(self) -> str:
+        names = [self._field_label(change.field) for change in self.activity.changes]
+        if not names:
+            return ""
+        shown = names[:MAX_LISTED_FIELDS]
+        if len(names) > MAX_LISTED_FIELDS:
+            shown.append(self.language.words["more"].format(count=len(names) - len(shown)))
+        if len(shown) == 1:
+            return f": {shown[0]}"
+        return ": " + ", ".join(shown[:-1]) + self.language.words["and"] + shown[-1]
+
+    def _field(self) -> str | None:
+        changes = self.activity.changes
+        return self._field_label(changes[0].field) if len(changes) == 1 else None
+
+    def _from(self) -> str | None:
+        changes = self.activity.changes
+        return self._value(changes[0].field, changes[0].before) if len(changes) == 1 else None
+
+    def _to(self) -> str | None:
+        changes = self.activity.changes
+        return self._value(changes[0].field, changes[0].after) if len(changes) == 1 else None
+
+    def _until(self) -> str:
+        expires = self.activity.metadata.get("expires_at")
+        if not isinstance(expires, str):
+            return ""
+        try:
+            moment = dt.datetime.fromisoformat(expires)
+        except ValueError:
+            return ""
+        date = moment.strftime(self.language.date_format)
+        return self.language.words["until"].format(date=date)
+
+    def _reason(self) -> str:
+        reason = self.activity.failure_reason
+        return self.language.words["reason"].format(reason=reason) if reason else ""
+
+    def _label(self) -> str | None:
+        return self._text("label")
+
+    def _conversation(self) -> str | None:
+        conversation = self._text("conversation_id")
+        return f"#{conversation}" if conversation else None
+
+    def _count(self) -> str | None:
+        count = self.activity.metadata.get("count")
+        return str(count) if isinstance(count, int) and not isinstance(count, bool) else None
+
+    def _report(self) -> str | None:
+        return self._text("report")
+
+    def _merged(self) -> str | None:
+        name, merged_id = self._text("merged_contact_name"), self._text("merged_contact_id")
+        if name and merged_id:
+            return f"#{merged_id} ({name})"
+        return name or (f"#{merged_id}" if merged_id else None)
+
+    def _access(self) -> str | None:
+        return self.language.words.get(f"access:{self.activity.metadata.get('role')}")
+
+    def _use(self) -> str | None:
+        return self.language.words.get(f"use:{self.activity.metadata.get('role')}")
+
+    def _custom(self) -> str | None:
+        action = self.activity.action
+        return action[len(CUSTOM_PREFIX) :].replace("_", " ") if is_custom(action) else None
+
+    def _action(self) -> str:
+        return self.activity.action
+
+    def _activity(self) -> str:
+        return label_of(self.activity.action, self.language).lower()
+
+    def _infinitive(self) -> str | None:
+        verb = self.language.verbs.get(self.activity.action.rpartition(".")[2])
+        return verb.infinitive if verb else None
+
+    def _text(self, key: str) -> str | None:
+        value = self.activity.metadata.get(key)
+        return str(value) if isinstance(value, str | int) and value != "" else None
+
+    def _change(self, field: str) -> Change | None:
+        return next((c for c in self.activity.changes if c.field == field), None)
+
+    def _field_label(self, field: str) -> str:
+        for source in (self.language, ENGLISH):
+            if field in source.fields:
+                return source.fields[field]
+        return field.replace("_", " ")
+
+    def _value(self, field: str, value: object) -> str | None:
+        """A changed value as words; None when absent, secret, structured or unmapped."""
+        if value in (None, "", REDACTED) or isinstance(value, dict | list | bool):
+            return None
+        enumeration = self.language.values.get(field)
+        if enumeration is not None:
+            return enumeration.get(str(value).lower())
+        return str(value)

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from catalogue import CUSTOM_PREFIX, is_custom, lookup, suggestions
 from models.audit_log import ActorType, Outcome
 from models.ip_address import address_key, parse_address
 from resolvers.entries import Actor, Change, Target
@@ -93,6 +94,7 @@ class EventChecker:
     def check(self, event: NewEvent) -> CheckedEvent:
         """Return the checked event; inspect `problems` before using it."""
         action = self._action(event.action)
+        self._requirements(event)
         actor = self._actor(event.actor)
         target = self._target(event.target)
         changes = self._changes(event.changes)
@@ -142,7 +144,26 @@ class EventChecker:
                 f'"{action[:120]}" is not a dotted lower-case action name; '
                 'write it like "inbox.create" or "user.sign_in".',
             )
+        elif lookup(action) is None and not is_custom(action):
+            close = suggestions(action)
+            hint = f"did you mean {' or '.join(map(repr, close))}? " if close else ""
+            self.fail(
+                "action",
+                f'"{action}" is not a known action; {hint}List them with auditActions, or '
+                f'record your own as "{CUSTOM_PREFIX}{action.replace(".", "_")}".',
+            )
         return action
+
+    def _requirements(self, event: NewEvent) -> None:
+        """Check the fields the catalogue says this action's events must carry."""
+        spec = lookup(event.action)
+        if spec is None:
+            return
+        for path in spec.requires:
+            if not _has(event, path):
+                self.fail(
+                    path, f'is required for action "{event.action}"; {_HOW[path.split(".")[0]]}'
+                )
 
     def _actor(self, actor: Actor | None) -> Actor:
         if actor is None:
@@ -240,3 +261,23 @@ class EventChecker:
                 "check the producer's clock.",
             )
         return occurred_at
+
+
+_HOW = {
+    "target": "send the record acted upon as target: {type, id, name}.",
+    "actor": "send the acting user as actor: {type: USER, id, name, email}.",
+    "metadata": "add it to metadata.",
+    "changes": "send the changed fields as changes.",
+}
+
+
+def _has(event: NewEvent, path: str) -> bool:
+    """Whether the event carries a non-empty value at a path such as "target.id"."""
+    head, _, rest = path.partition(".")
+    if head == "metadata":
+        value = event.metadata.get(rest) if isinstance(event.metadata, dict) else None
+        return value is not None and value != ""
+    value = getattr(event, head)
+    if rest and value is not None:
+        value = getattr(value, rest)
+    return value is not None and value != "" and value != ()

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from catalogue import CUSTOM_PREFIX, Category, actions_in
 from models.audit_log import ActorType, Outcome
 from models.ip_address import network_key_range, parse_network
 from resolvers.errors import InvalidInputError
@@ -23,6 +24,7 @@ class AuditLogFilter:
     """Conditions combined with AND; the values inside one list are combined with OR."""
 
     actions: tuple[str, ...] = ()
+    categories: tuple[Category, ...] = ()
     actor_ids: tuple[str, ...] = ()
     actor_types: tuple[ActorType, ...] = ()
     outcomes: tuple[Outcome, ...] = ()
@@ -46,6 +48,8 @@ def filter_conditions(account_id: str, flt: AuditLogFilter) -> Q:
     conditions = [Q(account_id=account_id)]
     if flt.actions:
         conditions.append(_any(_action_condition(action) for action in flt.actions))
+    if flt.categories:
+        conditions.append(_category_condition(flt.categories))
     for field, values in (
         ("actor_id", flt.actor_ids),
         ("actor_type", tuple(t.value for t in flt.actor_types)),
@@ -90,6 +94,13 @@ def _action_condition(action: str) -> Q:
         prefix = action[:-1]
         return Q(action__gte=prefix, action__lt=prefix[:-1] + "/")
     return Q(action=action)
+
+
+def _category_condition(categories: tuple[Category, ...]) -> Q:
+    condition = Q(action__in=actions_in(categories))
+    if Category.CUSTOM in categories:
+        condition |= _action_condition(CUSTOM_PREFIX + "*")
+    return condition
 
 
 def _time_conditions(flt: AuditLogFilter) -> list[Q]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from catalogue import Category
 from models.access import ApiTokenRole, GrantableRole
 from models.audit_log import ActorType, Outcome
 from resolvers.audit_logs import Order
@@ -14,5 +15,6 @@ strawberry.enum(Outcome, description="Whether the activity succeeded.")
 strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
 strawberry.enum(GrantableRole, name="Role", description="A role an admin can grant.")
 strawberry.enum(ApiTokenRole, description="The access an API token gives.")
+strawberry.enum(Category, name="AuditCategory", description="A group of actions.")
 
-__all__ = ["ActorType", "ApiTokenRole", "GrantableRole", "Order", "Outcome"]
+__all__ = ["ActorType", "ApiTokenRole", "Category", "GrantableRole", "Order", "Outcome"]

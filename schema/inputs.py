@@ -10,7 +10,7 @@ from strawberry.scalars import JSON
 from resolvers.entries import Actor, Change, Target
 from resolvers.event_validation import NewEvent
 from resolvers.filters import AuditLogFilter as FilterValue
-from schema.enums import ActorType, Outcome
+from schema.enums import ActorType, Category, Outcome
 
 
 @strawberry.input(description="Who performed the activity.")
@@ -87,6 +87,9 @@ class AuditLogFilter:
     actions: list[str] | None = strawberry.field(
         default=None, description='Exact names, or prefixes written "inbox.*".'
     )
+    categories: list[Category] | None = strawberry.field(
+        default=None, description="Catalogue categories (see auditActions); CUSTOM is custom.*."
+    )
     actor_ids: list[str] | None = None
     actor_types: list[ActorType] | None = None
     outcomes: list[Outcome] | None = None
@@ -114,6 +117,7 @@ class AuditLogFilter:
         """Return the resolver's form of this filter."""
         return FilterValue(
             actions=tuple(self.actions or ()),
+            categories=tuple(self.categories or ()),
             actor_ids=tuple(self.actor_ids or ()),
             actor_types=tuple(self.actor_types or ()),
             outcomes=tuple(self.outcomes or ()),

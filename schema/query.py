@@ -10,13 +10,14 @@ from strawberry.permission import PermissionExtension
 from strawberry.types import Info
 
 from auth.permissions import CanReadAuditLog
+from resolvers.actions import list_actions
 from resolvers.audit_logs import PageRequest, get_audit_log, list_audit_logs
 from resolvers.filters import AuditLogFilter as FilterValue
 from schema.context import Context
 from schema.enums import Order
 from schema.ids import from_global_id
 from schema.inputs import AuditLogFilter
-from schema.types import AuditLog, AuditLogConnection, Viewer
+from schema.types import AuditAction, AuditLog, AuditLogConnection, Viewer
 
 
 def _readers() -> list[FieldExtension]:
@@ -61,6 +62,12 @@ class AuditLogQuery:
     async def audit_log(self, info: Info[Context, None], id: strawberry.ID) -> AuditLog | None:
         entry = await get_audit_log(_account(info), from_global_id("AuditLog", id))
         return AuditLog.from_value(entry) if entry else None
+
+    @strawberry.field(description="Every catalogue action, for filter menus.")
+    def audit_actions(
+        self, info: Info[Context, None], locale: str | None = None
+    ) -> list[AuditAction]:
+        return [AuditAction.from_value(a) for a in list_actions(locale or info.context.locale)]
 
     @strawberry.field(description="The caller, as its token names it.")
     def viewer(self, info: Info[Context, None]) -> Viewer:

@@ -7,13 +7,17 @@ from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
+from strawberry.types import Info
 
 from auth.principal import Principal
+from catalogue import category_of
+from resolvers.actions import ActionInfo
 from resolvers.audit_logs import Page
 from resolvers.descriptions import describe
 from resolvers.entries import Entry
 from resolvers.recording import RecordResult
-from schema.enums import ActorType, Outcome
+from schema.context import Context
+from schema.enums import ActorType, Category, Outcome
 from schema.ids import to_global_id
 
 
@@ -46,7 +50,9 @@ class AuditLog:
         description="Per-account number, increasing in commit order without gaps."
     )
     action: str
-    description: str = strawberry.field(description="The activity as a readable sentence.")
+    category: Category | None = strawberry.field(
+        description="The action's catalogue category; null for actions unknown to it."
+    )
     actor: Actor
     target: Target | None
     changes: list[Change]
@@ -58,6 +64,14 @@ class AuditLog:
     request_id: str | None
     occurred_at: dt.datetime
     recorded_at: dt.datetime
+    entry: strawberry.Private[Entry]
+
+    @strawberry.field(
+        description='The activity as a readable sentence, in `locale` (e.g. "de") or the '
+        "request's Accept-Language; English when neither is shipped."
+    )
+    def description(self, info: Info[Context, None], locale: str | None = None) -> str:
+        return describe(self.entry, locale or info.context.locale)
 
     @classmethod
     def from_value(cls, entry: Entry) -> AuditLog:
@@ -67,7 +81,7 @@ class AuditLog:
             id=strawberry.ID(to_global_id("AuditLog", entry.id)),
             sequence=entry.sequence,
             action=entry.action,
-            description=describe(entry),
+            category=category_of(entry.action),
             actor=Actor(type=actor.type, id=actor.id, name=actor.name, email=actor.email),
             target=Target(type=target.type, id=target.id, name=target.name) if target else None,
             changes=[
@@ -82,6 +96,27 @@ class AuditLog:
             request_id=entry.request_id,
             occurred_at=entry.occurred_at,
             recorded_at=entry.recorded_at,
+            entry=entry,
+        )
+
+
+@strawberry.type(description="A catalogue action, for filter menus.")
+class AuditAction:
+    name: str
+    category: Category
+    category_label: str
+    label: str = strawberry.field(description='Short name, e.g. "Inbox created".')
+    description: str = strawberry.field(description="An example sentence of the action.")
+
+    @classmethod
+    def from_value(cls, info: ActionInfo) -> AuditAction:
+        """Build the GraphQL object of a catalogue action."""
+        return cls(
+            name=info.name,
+            category=info.category,
+            category_label=info.category_label,
+            label=info.label,
+            description=info.description,
         )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from catalogue import Category
 from models.audit_log import ActorType, Outcome
 from resolvers.audit_logs import Order, PageRequest, get_audit_log, list_audit_logs
 from resolvers.entries import Actor, Target
@@ -53,7 +54,7 @@ async def mixed(db: str) -> None:
             target=Target("webhook", "12", "https://hooks.example.com/x"),
             ip_address="2001:db8::1",
         ),
-        event("inboxes.purge", occurred_at=minutes(6), actor=None, target=None),
+        event("custom.inboxes_purge", occurred_at=minutes(6), actor=None, target=None),
     )
     await record("globex", event("inbox.create", occurred_at=minutes(1)))
 
@@ -69,10 +70,21 @@ FILTERS = [
         ["webhook.delete", "team.create"],
         id="actions-or",
     ),
+    pytest.param(
+        AuditLogFilter(categories=(Category.CONFIGURATION,)),
+        ["inbox.update", "inbox.create"],
+        id="category",
+    ),
+    pytest.param(
+        AuditLogFilter(categories=(Category.ACCESS, Category.CUSTOM)),
+        ["custom.inboxes_purge", "user.sign_in"],
+        id="categories-with-custom",
+    ),
+    pytest.param(AuditLogFilter(categories=(Category.SECURITY,)), [], id="empty-category"),
     pytest.param(AuditLogFilter(actor_ids=("2",)), ["inbox.update"], id="actor-id"),
     pytest.param(
         AuditLogFilter(actor_types=(ActorType.API_CLIENT, ActorType.SYSTEM)),
-        ["inboxes.purge", "webhook.delete"],
+        ["custom.inboxes_purge", "webhook.delete"],
         id="actor-types",
     ),
     pytest.param(AuditLogFilter(outcomes=(Outcome.FAILURE,)), ["user.sign_in"], id="outcome"),
@@ -96,7 +108,9 @@ FILTERS = [
     ),
     pytest.param(AuditLogFilter(request_id="r1"), ["inbox.create"], id="request-id"),
     pytest.param(
-        AuditLogFilter(after_sequence=4), ["inboxes.purge", "webhook.delete"], id="after-sequence"
+        AuditLogFilter(after_sequence=4),
+        ["custom.inboxes_purge", "webhook.delete"],
+        id="after-sequence",
     ),
     pytest.param(AuditLogFilter(search="ZAPIER"), ["webhook.delete"], id="search-actor-name"),
     pytest.param(

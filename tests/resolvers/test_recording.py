@@ -12,7 +12,7 @@ from resolvers.entries import Actor, Change
 from resolvers.errors import ForbiddenError, InvalidInputError
 from resolvers.recording import record_events
 from resolvers.redaction import REDACTED, RedactionPolicy
-from tests.factories import ALICE, event, record
+from tests.factories import ALICE, Target, event, record
 
 
 async def test_record_returns_one_result_per_event_in_input_order(db: str) -> None:
@@ -215,3 +215,39 @@ async def test_batch_of_a_thousand_is_stored(db: str) -> None:
     results = await record("acme", *[event(idempotency_key=f"k{i}") for i in range(1000)])
     assert len({r.id for r in results}) == 1000
     assert await AuditLog.filter(account_id="acme").count() == 1000
+
+
+CATALOGUE_PROBLEMS = [
+    pytest.param(event("inbox.crate"), "input[0].action", "inbox.create", id="typo-suggests"),
+    pytest.param(
+        event("inbox.update", target=None), "input[0].target", "inbox.update", id="no-target"
+    ),
+    pytest.param(
+        event("inbox.update", target=Target("inbox")),
+        "input[0].target.id",
+        "target",
+        id="no-target-id",
+    ),
+    pytest.param(
+        event("team_member.add", target=Target("team", "2")),
+        "input[0].metadata.member_id",
+        "metadata",
+        id="no-member",
+    ),
+    pytest.param(event("user.sign_in", actor=None), "input[0].actor.id", "actor", id="no-actor"),
+]
+
+
+@pytest.mark.parametrize(("bad", "field", "hint"), CATALOGUE_PROBLEMS)
+async def test_catalogue_rules_refuse_the_event_naming_the_field(
+    db: str, bad: object, field: str, hint: str
+) -> None:
+    with pytest.raises(InvalidInputError) as caught:
+        await record_events("acme", [bad], RedactionPolicy())  # type: ignore[list-item]
+    problem = caught.value.problems[0]
+    assert (problem.field, hint in problem.message) == (field, True)
+
+
+async def test_custom_namespace_accepts_any_action(db: str) -> None:
+    [result] = await record("acme", event("custom.invoice_refund", target=None))
+    assert (await AuditLog.get(id=result.id)).action == "custom.invoice_refund"

@@ -12,10 +12,12 @@ from tests.factories import event, record
 
 LIST = "{ auditLogs(first: 5) { edges { node { id action } } } }"
 RECORD = (
-    'mutation { recordAuditLogs(input: [{action: "inbox.create"}]) { results { id duplicate } } }'
+    'mutation { recordAuditLogs(input: [{action: "inbox.create", '
+    'target: {type: "inbox", id: "5"}}]) { results { id duplicate } } }'
 )
 RECORD_FOR_GLOBEX = (
-    'mutation { recordAuditLogs(input: [{action: "a.b", accountId: "globex"}]) { results { id } } }'
+    'mutation { recordAuditLogs(input: [{action: "custom.a_b", accountId: "globex"}]) '
+    "{ results { id } } }"
 )
 VIEWER = "{ viewer { id accountId roles name email } }"
 ONE = "query($id: ID!) { auditLog(id: $id) { id action } }"
@@ -111,7 +113,7 @@ async def test_platform_ingest_token_records_into_the_named_account(
     _, body = await gql(query, token=make_token(roles=["ingest"], account_id=None))
     assert error_code(body) is None
     _, listed = await gql(LIST, token=make_token(roles=["admin"], account_id="globex"))
-    assert [e["node"]["action"] for e in listed["data"]["auditLogs"]["edges"]] == ["a.b"]
+    assert [e["node"]["action"] for e in listed["data"]["auditLogs"]["edges"]] == ["custom.a_b"]
 
 
 RECORD_FULL = """
@@ -167,7 +169,7 @@ async def test_recorded_event_reads_back_through_graphql(
 async def test_bad_events_report_every_problem_with_its_path(
     db: str, gql: GraphQLClient, make_token: TokenFactory
 ) -> None:
-    events = [{"action": "ok.one"}, {"action": "Bad", "ipAddress": "1.2.3", "metadata": [1]}]
+    events = [{"action": "custom.ok_one"}, {"action": "Bad", "ipAddress": "1.2.3", "metadata": [1]}]
     _, body = await gql(RECORD_FULL, {"input": events}, make_token(roles=["ingest"]))
     [error] = body["errors"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
@@ -181,7 +183,7 @@ async def test_malformed_datetime_variable_is_bad_user_input(
 ) -> None:
     _, body = await gql(
         RECORD_FULL,
-        {"input": [{"action": "a.b", "occurredAt": "yesterday"}]},
+        {"input": [{"action": "custom.a_b", "occurredAt": "yesterday"}]},
         make_token(roles=["ingest"]),
     )
     assert error_code(body) == "BAD_USER_INPUT"

@@ -78,7 +78,7 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "auditLogs": ("{ auditLogs { edges { node { id } } } }", None),
     "auditLog": ("query($id: ID!) { auditLog(id: $id) { id } }", lambda w: {"id": w.entry_id}),
     "recordAuditLogs": (
-        'mutation { recordAuditLogs(input: [{action: "inbox.create"}]) { results { id } } }',
+        'mutation { recordAuditLogs(input: [{action: "custom.ping"}]) { results { id } } }',
         None,
     ),
     "viewer": ("{ viewer { id permissions } }", None),
