@@ -160,6 +160,22 @@ MIGRATIONS: tuple[Migration, ...] = (
         sqlite=_access_tables("INTEGER PRIMARY KEY AUTOINCREMENT", "TIMESTAMP"),
         postgres=_access_tables("BIGSERIAL PRIMARY KEY", "TIMESTAMPTZ"),
     ),
+    Migration(
+        name="0003_text_search",
+        sqlite=(
+            # An external-content FTS5 table over search_text; trigrams serve substrings.
+            "CREATE VIRTUAL TABLE audit_log_fts USING fts5(search_text, content='audit_log', "
+            "content_rowid='id', tokenize='trigram')",
+            "INSERT INTO audit_log_fts(audit_log_fts) VALUES ('rebuild')",
+            "CREATE TRIGGER audit_log_fts_insert AFTER INSERT ON audit_log BEGIN "
+            "INSERT INTO audit_log_fts(rowid, search_text) VALUES (new.id, new.search_text); END",
+        ),
+        postgres=(
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            "CREATE INDEX audit_log_search_trigram ON audit_log "
+            "USING gin (search_text gin_trgm_ops)",
+        ),
+    ),
 )
 
 

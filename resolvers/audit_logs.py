@@ -5,13 +5,20 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from tortoise.expressions import Q
-
-from models.audit_log import READ_COLUMNS, AuditLog
+from models.audit_log_query import (
+    Condition,
+    all_of,
+    any_match,
+    any_of,
+    equals,
+    keyset_after,
+    select_by_id,
+    select_entries,
+)
 from resolvers.cursors import Position, binding, decode_cursor, encode_cursor
 from resolvers.entries import Entry
 from resolvers.errors import InvalidInputError
-from resolvers.filters import AuditLogFilter, filter_conditions
+from resolvers.selection import Selection
 
 DEFAULT_PAGE_SIZE = 50
 
@@ -44,24 +51,23 @@ class Page:
 
 
 async def list_audit_logs(
-    account_id: str,
-    flt: AuditLogFilter,
-    order: Order,
-    request: PageRequest,
-    max_page_size: int,
+    selection: Selection, order: Order, request: PageRequest, max_page_size: int
 ) -> Page:
-    """Return one page of the account's entries matching `flt`, by keyset, never OFFSET."""
+    """Return one page of the selected entries, by keyset, never OFFSET."""
     size, backward = _page_size(request, max_page_size)
-    bound_to = binding(account_id, flt.fingerprint())
+    where = selection.condition()
+    bound_to = binding(selection.account_id, selection.fingerprint())
     after = decode_cursor(request.after, bound_to, "after") if request.after else None
     before = decode_cursor(request.before, bound_to, "before") if request.before else None
-    base = filter_conditions(account_id, flt)
-    window = base
+    newest_first = order is Order.NEWEST_FIRST
+    window = [where]
     if after is not None:
-        window &= _beyond(after, order, forward=True)
+        window.append(keyset_after(after.occurred_at, after.id, descending=newest_first))
     if before is not None:
-        window &= _beyond(before, order, forward=False)
-    rows = await _fetch(window, order, size + 1, reverse=backward)
+        window.append(keyset_after(before.occurred_at, before.id, descending=not newest_first))
+    rows = await select_entries(
+        all_of(*window), descending=newest_first != backward, limit=size + 1
+    )
     more = len(rows) > size
     rows = rows[:size]
     if backward:
@@ -70,17 +76,17 @@ async def list_audit_logs(
     cursors = [encode_cursor(Position(e.occurred_at, e.id), bound_to) for e in entries]
     if backward:
         has_previous = more
-        has_next = await _exists_beyond(base, entries[-1:], before, order, forward=True)
+        has_next = await _exists_beyond(where, entries[-1:], before, newest_first, forward=True)
     else:
         has_next = more
-        has_previous = await _exists_beyond(base, entries[:1], after, order, forward=False)
+        has_previous = await _exists_beyond(where, entries[:1], after, newest_first, forward=False)
     return Page(entries, cursors, has_next, has_previous)
 
 
 async def get_audit_log(account_id: str, entry_id: int) -> Entry | None:
     """Return the entry with this id in the account, or None (also for other accounts)."""
-    rows = await AuditLog.filter(account_id=account_id, id=entry_id).values(*READ_COLUMNS)
-    return Entry.from_row(rows[0]) if rows else None
+    row = await select_by_id(account_id, entry_id)
+    return Entry.from_row(row) if row else None
 
 
 def _page_size(request: PageRequest, max_page_size: int) -> tuple[int, bool]:
@@ -97,37 +103,24 @@ def _page_size(request: PageRequest, max_page_size: int) -> tuple[int, bool]:
     return size, backward
 
 
-def _beyond(position: Position, order: Order, *, forward: bool) -> Q:
-    """Entries strictly after `position` in reading order (`forward`) or strictly before it."""
-    descending = (order is Order.NEWEST_FIRST) == forward
-    t, entry_id = position.occurred_at, position.id
-    if descending:
-        # The redundant occurred_at bound lets PostgreSQL use an index range.
-        return Q(occurred_at__lte=t) & (Q(occurred_at__lt=t) | Q(occurred_at=t, id__lt=entry_id))
-    return Q(occurred_at__gte=t) & (Q(occurred_at__gt=t) | Q(occurred_at=t, id__gt=entry_id))
-
-
-async def _fetch(
-    condition: Q, order: Order, limit: int, *, reverse: bool
-) -> list[dict[str, object]]:
-    descending = (order is Order.NEWEST_FIRST) != reverse
-    sign = "-" if descending else ""
-    query = AuditLog.filter(condition).order_by(f"{sign}occurred_at", f"{sign}id").limit(limit)
-    rows: list[dict[str, object]] = await query.values(*READ_COLUMNS)
-    return rows
-
-
 async def _exists_beyond(
-    base: Q, edge: list[Entry], cursor: Position | None, order: Order, *, forward: bool
+    where: Condition,
+    edge: list[Entry],
+    cursor: Position | None,
+    newest_first: bool,
+    *,
+    forward: bool,
 ) -> bool:
-    """Whether any matching entry lies past the page's edge (or past the cursor if empty)."""
+    """Whether any matching entry lies past the page's edge (or the cursor, if empty)."""
+    descending = newest_first == forward
     if edge:
-        position = Position(edge[0].occurred_at, edge[0].id)
-        condition = _beyond(position, order, forward=forward)
+        beyond = keyset_after(edge[0].occurred_at, edge[0].id, descending=descending)
     elif cursor is not None:
         # An empty page: the cursor's own entry lies on that side too.
-        condition = _beyond(cursor, order, forward=forward) | Q(id=cursor.id)
+        beyond = any_of(
+            keyset_after(cursor.occurred_at, cursor.id, descending=descending),
+            equals("id", cursor.id),
+        )
     else:
         return False
-    exists: bool = await AuditLog.filter(base & condition).exists()
-    return exists
+    return await any_match(all_of(where, beyond))

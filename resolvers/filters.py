@@ -6,12 +6,22 @@ import datetime as dt
 import json
 import re
 from dataclasses import asdict, dataclass
-from typing import Any
-
-from tortoise.expressions import Q
 
 from catalogue import CUSTOM_PREFIX, Category, actions_in
 from models.audit_log import ActorType, Outcome
+from models.audit_log_query import (
+    Condition,
+    above,
+    all_of,
+    any_of,
+    at_least,
+    below,
+    between,
+    contains_text,
+    equals,
+    one_of,
+    prefix,
+)
 from models.ip_address import network_key_range, parse_network
 from resolvers.errors import InvalidInputError
 
@@ -42,15 +52,15 @@ class AuditLogFilter:
         return json.dumps(asdict(self), sort_keys=True, default=str)
 
 
-def filter_conditions(account_id: str, flt: AuditLogFilter) -> Q:
-    """Return the ORM condition selecting the account's entries that match `flt`."""
+def filter_conditions(account_id: str, flt: AuditLogFilter) -> Condition:
+    """Return the condition selecting the account's entries that match `flt`."""
     _check_sizes(flt)
-    conditions = [Q(account_id=account_id)]
+    conditions = [equals("account_id", account_id)]
     if flt.actions:
-        conditions.append(_any(_action_condition(action) for action in flt.actions))
+        conditions.append(any_of(*(action_condition(a, "filter.actions") for a in flt.actions)))
     if flt.categories:
-        conditions.append(_category_condition(flt.categories))
-    for field, values in (
+        conditions.append(category_condition(flt.categories))
+    for column, values in (
         ("actor_id", flt.actor_ids),
         ("actor_type", tuple(t.value for t in flt.actor_types)),
         ("outcome", tuple(o.value for o in flt.outcomes)),
@@ -58,17 +68,53 @@ def filter_conditions(account_id: str, flt: AuditLogFilter) -> Q:
         ("target_id", flt.target_ids),
     ):
         if values:
-            lookup: dict[str, Any] = {f"{field}__in": list(values)}
-            conditions.append(Q(**lookup))
+            conditions.append(one_of(column, list(values)))
     conditions.extend(_time_conditions(flt))
     if flt.ip_addresses:
-        conditions.append(_any(_ip_condition(ip) for ip in flt.ip_addresses))
+        conditions.append(
+            any_of(*(ip_condition(ip, "filter.ipAddresses") for ip in flt.ip_addresses))
+        )
     if flt.request_id is not None:
-        conditions.append(Q(request_id=flt.request_id))
+        conditions.append(equals("request_id", flt.request_id))
     if flt.after_sequence is not None:
-        conditions.append(Q(sequence__gt=flt.after_sequence))
+        conditions.append(above("sequence", flt.after_sequence))
     conditions.extend(_search_conditions(flt.search))
-    return Q(*conditions, join_type="AND")
+    return all_of(*conditions)
+
+
+def action_condition(action: str, field: str) -> Condition:
+    """An exact action name, or a prefix written "inbox.*"."""
+    if not ACTION_FILTER.match(action):
+        raise InvalidInputError.single(
+            field,
+            f'"{action[:100]}" is not an action name or prefix; write "inbox.create" or "inbox.*".',
+        )
+    if action.endswith(".*"):
+        return prefix("action", action[:-1])
+    return equals("action", action)
+
+
+def category_condition(categories: tuple[Category, ...]) -> Condition:
+    """Actions in any of the catalogue categories; CUSTOM means the custom.* namespace."""
+    names = actions_in(categories)
+    parts = [one_of("action", names)] if names else []
+    if Category.CUSTOM in categories:
+        parts.append(prefix("action", CUSTOM_PREFIX))
+    return any_of(*parts)
+
+
+def ip_condition(text: str, field: str) -> Condition:
+    """An address or a CIDR block, as a range of the sortable address key."""
+    try:
+        network = parse_network(text)
+    except ValueError as exc:
+        raise InvalidInputError.single(
+            field,
+            f'"{text[:60]}" is not an IP address or CIDR block; write 203.0.113.7 or '
+            "203.0.113.0/24.",
+        ) from exc
+    low, high = network_key_range(network)
+    return equals("ip_key", low) if low == high else between("ip_key", low, high)
 
 
 def _check_sizes(flt: AuditLogFilter) -> None:
@@ -79,31 +125,7 @@ def _check_sizes(flt: AuditLogFilter) -> None:
             )
 
 
-def _any(conditions: object) -> Q:
-    return Q(*list(conditions), join_type="OR")  # type: ignore[call-overload]
-
-
-def _action_condition(action: str) -> Q:
-    if not ACTION_FILTER.match(action):
-        raise InvalidInputError.single(
-            "filter.actions",
-            f'"{action[:100]}" is not an action name or prefix; write "inbox.create" or "inbox.*".',
-        )
-    if action.endswith(".*"):
-        # A range instead of LIKE, so the index serves it whatever plan is cached.
-        prefix = action[:-1]
-        return Q(action__gte=prefix, action__lt=prefix[:-1] + "/")
-    return Q(action=action)
-
-
-def _category_condition(categories: tuple[Category, ...]) -> Q:
-    condition = Q(action__in=actions_in(categories))
-    if Category.CUSTOM in categories:
-        condition |= _action_condition(CUSTOM_PREFIX + "*")
-    return condition
-
-
-def _time_conditions(flt: AuditLogFilter) -> list[Q]:
+def _time_conditions(flt: AuditLogFilter) -> list[Condition]:
     conditions = []
     for name, value in (
         ("occurredAfter", flt.occurred_after),
@@ -114,32 +136,18 @@ def _time_conditions(flt: AuditLogFilter) -> list[Q]:
                 f"filter.{name}", f'"{value.isoformat()}" has no time zone; add "Z" or an offset.'
             )
     if flt.occurred_after is not None:
-        conditions.append(Q(occurred_at__gte=flt.occurred_after.astimezone(dt.UTC)))
+        conditions.append(at_least("occurred_at", flt.occurred_after.astimezone(dt.UTC)))
     if flt.occurred_before is not None:
-        conditions.append(Q(occurred_at__lt=flt.occurred_before.astimezone(dt.UTC)))
+        conditions.append(below("occurred_at", flt.occurred_before.astimezone(dt.UTC)))
     return conditions
 
 
-def _ip_condition(text: str) -> Q:
-    try:
-        network = parse_network(text)
-    except ValueError as exc:
-        raise InvalidInputError.single(
-            "filter.ipAddresses",
-            f'"{text[:60]}" is not an IP address or CIDR block; write 203.0.113.7 or '
-            "203.0.113.0/24.",
-        ) from exc
-    low, high = network_key_range(network)
-    return Q(ip_key=low) if low == high else Q(ip_key__gte=low, ip_key__lte=high)
-
-
-def _search_conditions(search: str | None) -> list[Q]:
+def _search_conditions(search: str | None) -> list[Condition]:
     if search is None:
         return []
-    words = search.lower().split()
     if len(search) > 200:
         raise InvalidInputError.single("filter.search", "is longer than 200 characters.")
-    return [Q(search_text__contains=word) for word in words]
+    return [contains_text(word) for word in search.lower().split()]
 
 
 def _camel(name: str) -> str:

@@ -8,6 +8,8 @@ from catalogue import Category
 from models.access import ApiTokenRole, GrantableRole
 from models.audit_log import ActorType, Outcome
 from resolvers.audit_logs import Order
+from resolvers.facets import FacetField
+from resolvers.histogram import Interval
 
 # strawberry.enum marks the class itself, so the domain enums serve as GraphQL types.
 strawberry.enum(ActorType, description="Who performed an activity.")
@@ -16,5 +18,16 @@ strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
 strawberry.enum(GrantableRole, name="Role", description="A role an admin can grant.")
 strawberry.enum(ApiTokenRole, description="The access an API token gives.")
 strawberry.enum(Category, name="AuditCategory", description="A group of actions.")
+strawberry.enum(FacetField, description="A field to count entries by.")
+strawberry.enum(Interval, name="HistogramInterval", description="Histogram bucket width.")
 
-__all__ = ["ActorType", "ApiTokenRole", "Category", "GrantableRole", "Order", "Outcome"]
+__all__ = [
+    "ActorType",
+    "ApiTokenRole",
+    "Category",
+    "FacetField",
+    "GrantableRole",
+    "Interval",
+    "Order",
+    "Outcome",
+]

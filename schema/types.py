@@ -15,9 +15,12 @@ from resolvers.actions import ActionInfo
 from resolvers.audit_logs import Page
 from resolvers.descriptions import describe
 from resolvers.entries import Entry
+from resolvers.facets import Facet as FacetResult
+from resolvers.facets import total
 from resolvers.recording import RecordResult
+from resolvers.selection import Selection
 from schema.context import Context
-from schema.enums import ActorType, Category, Outcome
+from schema.enums import ActorType, Category, FacetField, Outcome
 from schema.ids import to_global_id
 
 
@@ -138,9 +141,14 @@ class PageInfo:
 class AuditLogConnection:
     edges: list[AuditLogEdge]
     page_info: PageInfo
+    selection: strawberry.Private[Selection]
+
+    @strawberry.field(description="How many entries match the filter and query (all pages).")
+    async def total_count(self) -> int:
+        return await total(self.selection)
 
     @classmethod
-    def from_value(cls, page: Page) -> AuditLogConnection:
+    def from_value(cls, page: Page, selection: Selection) -> AuditLogConnection:
         """Build the connection of a page."""
         edges = [
             AuditLogEdge(cursor=cursor, node=AuditLog.from_value(entry))
@@ -154,7 +162,33 @@ class AuditLogConnection:
                 start_cursor=page.cursors[0] if page.cursors else None,
                 end_cursor=page.cursors[-1] if page.cursors else None,
             ),
+            selection=selection,
         )
+
+
+@strawberry.type
+class FacetValue:
+    value: str = strawberry.field(description="Pass this back in a filter or query.")
+    label: str
+    count: int
+
+
+@strawberry.type(description="The most frequent values of one field.")
+class Facet:
+    field: FacetField
+    values: list[FacetValue]
+
+    @classmethod
+    def from_value(cls, facet: FacetResult) -> Facet:
+        """Build the GraphQL object of a facet."""
+        values = [FacetValue(value=v.value, label=v.label, count=v.count) for v in facet.values]
+        return cls(field=facet.field, values=values)
+
+
+@strawberry.type(description="How many entries fall in one time bucket.")
+class HistogramBucket:
+    start: dt.datetime = strawberry.field(description="Bucket start, in the requested time zone.")
+    count: int
 
 
 @strawberry.type(description="The caller, as its token names it.")

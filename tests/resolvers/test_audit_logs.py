@@ -12,6 +12,7 @@ from resolvers.audit_logs import Order, PageRequest, get_audit_log, list_audit_l
 from resolvers.entries import Actor, Target
 from resolvers.errors import InvalidInputError
 from resolvers.filters import AuditLogFilter
+from resolvers.selection import Selection
 from tests.factories import ALICE, BOB, event, minutes, record
 
 NO_FILTER = AuditLogFilter()
@@ -23,7 +24,8 @@ async def page(
     account: str = "acme",
     **paging: object,
 ):  # type: ignore[no-untyped-def]
-    return await list_audit_logs(account, flt, order, PageRequest(**paging), 100)  # type: ignore[arg-type]
+    selection = Selection(account, flt)
+    return await list_audit_logs(selection, order, PageRequest(**paging), 100)  # type: ignore[arg-type]
 
 
 async def actions_of(flt: AuditLogFilter, account: str = "acme") -> list[str]:

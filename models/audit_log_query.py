@@ -1,0 +1,300 @@
+"""SQL for reading audit_log: conditions that render per dialect, pages, counts, groups.
+
+The ORM cannot express keyset row comparisons, full-text MATCH, a bucket join or a
+grouped count with a portable text index, so reads of the log are written here,
+always with bound parameters. Resolvers compose conditions from the constructors
+below and never write SQL themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from models.audit_log import READ_COLUMNS
+from models.database import SQLITE, connection, dialect_of, fetch
+
+# Columns a condition may name; anything else is a programming error, not input.
+FILTERABLE = frozenset(
+    {
+        "id",
+        "account_id",
+        "sequence",
+        "action",
+        "actor_type",
+        "actor_id",
+        "actor_name",
+        "actor_email",
+        "target_type",
+        "target_id",
+        "outcome",
+        "ip_key",
+        "request_id",
+        "occurred_at",
+    }
+)
+GROUPABLE = {
+    "action": "action",
+    "actor": "actor_type, actor_id",
+    "target_type": "target_type",
+    "ip_address": "ip_address",
+}
+# FTS5's trigram tokenizer (and pg_trgm) index three-character sequences.
+MIN_INDEXED_TERM = 3
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A WHERE fragment with "?" markers and its parameters, or a text search."""
+
+    sql: str
+    params: tuple[Any, ...] = ()
+    contains: str | None = None  # a lower-case substring of search_text
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        """Return the fragment for `dialect` with "?" markers, and its parameters."""
+        if self.contains is None:
+            return self.sql, list(self.params)
+        return _contains_sql(self.contains, dialect)
+
+
+TRUE = Condition("1 = 1")
+
+
+def equals(column: str, value: object) -> Condition:
+    """`column = value`."""
+    return Condition(f"{_column(column)} = ?", (value,))
+
+
+def one_of(column: str, values: Sequence[object]) -> Condition:
+    """`column IN (values)`."""
+    marks = ", ".join("?" * len(values))
+    return Condition(f"{_column(column)} IN ({marks})", tuple(values))
+
+
+def equals_ignoring_case(column: str, value: str) -> Condition:
+    """`lower(column) = lower(value)` (ASCII folding on SQLite)."""
+    return Condition(f"lower({_column(column)}) = ?", (value.lower(),))
+
+
+def between(column: str, low: object, high: object) -> Condition:
+    """`low <= column <= high`."""
+    return Condition(f"{_column(column)} >= ? AND {_column(column)} <= ?", (low, high))
+
+
+def at_least(column: str, value: object) -> Condition:
+    """`column >= value`."""
+    return Condition(f"{_column(column)} >= ?", (value,))
+
+
+def at_most(column: str, value: object) -> Condition:
+    """`column <= value`."""
+    return Condition(f"{_column(column)} <= ?", (value,))
+
+
+def above(column: str, value: object) -> Condition:
+    """`column > value`."""
+    return Condition(f"{_column(column)} > ?", (value,))
+
+
+def below(column: str, value: object) -> Condition:
+    """`column < value`."""
+    return Condition(f"{_column(column)} < ?", (value,))
+
+
+def prefix(column: str, text: str) -> Condition:
+    """`column` starts with `text` (ending in "."), as an index range rather than LIKE."""
+    return Condition(f"{_column(column)} >= ? AND {_column(column)} < ?", (text, text[:-1] + "/"))
+
+
+def contains_text(term: str) -> Condition:
+    """search_text contains `term` (lower-cased), served by each database's text index."""
+    return Condition("", (), term.lower())
+
+
+def all_of(*conditions: Condition) -> Condition:
+    """Every condition holds."""
+    return _join(" AND ", conditions, TRUE)
+
+
+def any_of(*conditions: Condition) -> Condition:
+    """At least one condition holds."""
+    return _join(" OR ", conditions, Condition("1 = 0"))
+
+
+def negate(condition: Condition) -> Condition:
+    """The condition does not hold; a NULL comparison counts as not holding."""
+    return _Composite(" NOT ", (condition,))
+
+
+def keyset_after(occurred_at: dt.datetime, entry_id: int, *, descending: bool) -> Condition:
+    """Entries strictly past (occurred_at, id) in the reading order."""
+    op, bound = ("<", "<=") if descending else (">", ">=")
+    # The redundant single-column bound keeps PostgreSQL on an index range.
+    return Condition(
+        f"occurred_at {bound} ? AND (occurred_at, id) {op} (?, ?)",
+        (occurred_at, occurred_at, entry_id),
+    )
+
+
+async def select_entries(where: Condition, *, descending: bool, limit: int) -> list[dict[str, Any]]:
+    """Return up to `limit` rows matching `where` in (occurred_at, id) order."""
+    direction = "DESC" if descending else "ASC"
+    sql, params = _where(where)
+    return await _fetch(
+        f"SELECT {', '.join(READ_COLUMNS)} FROM audit_log WHERE {sql} "
+        f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?",
+        [*params, limit],
+    )
+
+
+async def select_by_id(account_id: str, entry_id: int) -> dict[str, Any] | None:
+    """Return the account's row with this id, or None."""
+    rows = await _fetch(
+        f"SELECT {', '.join(READ_COLUMNS)} FROM audit_log WHERE account_id = ? AND id = ?",
+        [account_id, entry_id],
+    )
+    return rows[0] if rows else None
+
+
+async def any_match(where: Condition) -> bool:
+    """Whether any row matches."""
+    sql, params = _where(where)
+    return bool(await _fetch(f"SELECT 1 AS hit FROM audit_log WHERE {sql} LIMIT 1", params))
+
+
+async def count(where: Condition) -> int:
+    """The number of matching rows."""
+    sql, params = _where(where)
+    rows = await _fetch(f"SELECT count(*) AS n FROM audit_log WHERE {sql}", params)
+    return int(rows[0]["n"])
+
+
+async def group_counts(where: Condition, group: str, limit: int | None) -> list[dict[str, Any]]:
+    """Count matching rows per value of a GROUPABLE key, most frequent first.
+
+    Rows without a value (no target, no IP) are left out. Rows carry the grouped
+    columns and `n`; actor groups also their latest name and e-mail.
+    """
+    columns = GROUPABLE[group]
+    names = ", max(actor_name) AS actor_name, max(actor_email) AS actor_email"
+    present = "" if group in ("action", "actor") else f" AND {columns} IS NOT NULL"
+    sql, params = _where(where)
+    limit_sql = " LIMIT ?" if limit is not None else ""
+    return await _fetch(
+        f"SELECT {columns}, count(*) AS n{names if group == 'actor' else ''} FROM audit_log "
+        f"WHERE ({sql}){present} GROUP BY {columns} ORDER BY n DESC, {columns}{limit_sql}",
+        [*params, *([limit] if limit is not None else [])],
+    )
+
+
+async def first_and_last(where: Condition) -> tuple[dt.datetime, dt.datetime] | None:
+    """The earliest and latest occurred_at among matching rows, or None if none match."""
+    sql, params = _where(where)
+    rows = []
+    for direction in ("ASC", "DESC"):
+        rows += await _fetch(
+            f"SELECT occurred_at FROM audit_log WHERE {sql} "
+            f"ORDER BY occurred_at {direction}, id {direction} LIMIT 1",
+            params,
+        )
+    if not rows:
+        return None
+    first, last = (_as_utc(row["occurred_at"]) for row in rows)
+    return first, last
+
+
+def _as_utc(value: Any) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    if not isinstance(moment, dt.datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
+
+
+async def bucket_counts(where: Condition, edges: Sequence[dt.datetime]) -> list[int]:
+    """Count matching rows in each [edges[i], edges[i+1]) interval, empty ones included."""
+    if len(edges) < 2:
+        return []
+    sql, params = _where(where)
+    row = (
+        "SELECT CAST(? AS INTEGER) AS idx, ? AS lo, ? AS hi"
+        if dialect_of(connection()) == SQLITE
+        else "SELECT ?::integer AS idx, ?::timestamptz AS lo, ?::timestamptz AS hi"
+    )
+    buckets = " UNION ALL ".join([row] * (len(edges) - 1))
+    bucket_params = [value for i in range(len(edges) - 1) for value in (i, edges[i], edges[i + 1])]
+    # One index range count per bucket: each matching row is read once.
+    rows = await _fetch(
+        f"SELECT b.idx AS idx, (SELECT count(*) FROM audit_log WHERE {sql} "
+        "AND occurred_at >= b.lo AND occurred_at < b.hi) AS n "
+        f"FROM ({buckets}) AS b ORDER BY b.idx",
+        [*params, *bucket_params],
+    )
+    counts = [0] * (len(edges) - 1)
+    for found in rows:
+        counts[int(found["idx"])] = int(found["n"])
+    return counts
+
+
+def _column(name: str) -> str:
+    if name not in FILTERABLE:
+        raise ValueError(f"column {name!r} is not filterable")
+    return name
+
+
+class _Composite(Condition):
+    """AND / OR / NOT of conditions, rendered recursively so text searches render per dialect."""
+
+    def __init__(self, joiner: str, parts: Sequence[Condition]) -> None:
+        super().__init__("")
+        object.__setattr__(self, "parts", tuple(parts))
+        object.__setattr__(self, "joiner", joiner)
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        parts: tuple[Condition, ...] = getattr(self, "parts")  # noqa: B009
+        joiner: str = getattr(self, "joiner")  # noqa: B009
+        rendered = [part.render(dialect) for part in parts]
+        params = [value for _, values in rendered for value in values]
+        if joiner == " NOT ":
+            return f"NOT COALESCE(({rendered[0][0]}), FALSE)", params
+        return joiner.join(f"({sql})" for sql, _ in rendered), params
+
+
+def _join(joiner: str, conditions: Sequence[Condition], empty: Condition) -> Condition:
+    if not conditions:
+        return empty
+    if len(conditions) == 1:
+        return conditions[0]
+    return _Composite(joiner, conditions)
+
+
+def _contains_sql(term: str, dialect: str) -> tuple[str, list[Any]]:
+    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
+    like = "search_text LIKE ? ESCAPE '\\'"
+    if dialect == SQLITE and len(term) >= MIN_INDEXED_TERM:
+        phrase = '"' + term.replace('"', '""') + '"'
+        return (
+            f"id IN (SELECT rowid FROM audit_log_fts WHERE audit_log_fts MATCH ?) AND {like}",
+            [phrase, pattern],
+        )
+    return like, [pattern]
+
+
+def _where(condition: Condition) -> tuple[str, list[Any]]:
+    return condition.render(dialect_of(connection()))
+
+
+async def _fetch(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    client = connection()
+    if dialect_of(client) != SQLITE:
+        sql = _numbered(sql)
+    return await fetch(client, sql, params)
+
+
+def _numbered(sql: str) -> str:
+    """Turn "?" markers into PostgreSQL's $1, $2, ... (no literal in our SQL holds "?")."""
+    counter = iter(range(1, sql.count("?") + 1))
+    return re.sub(r"\?", lambda _: f"${next(counter)}", sql)

@@ -1,0 +1,114 @@
+"""Top values with counts under a selection, for filter menus and "who did most" views."""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from catalogue import category_of
+from catalogue.language import Language
+from models.audit_log import ActorType
+from models.audit_log_query import Condition, count, group_counts
+from resolvers.descriptions import actor_label, label_of, language_for
+from resolvers.entries import Actor
+from resolvers.errors import InvalidInputError
+from resolvers.selection import Selection
+
+MAX_FACET_VALUES = 100
+
+
+class FacetField(enum.Enum):
+    """What to count entries by."""
+
+    ACTION = "action"
+    CATEGORY = "category"
+    ACTOR = "actor"
+    TARGET_TYPE = "target_type"
+    IP_ADDRESS = "ip_address"
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    """One value, how a person reads it, and how many selected entries have it."""
+
+    value: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Facet:
+    """The top values of one field."""
+
+    field: FacetField
+    values: list[FacetValue]
+
+
+async def facets(
+    selection: Selection, fields: list[FacetField], limit: int, locale: str | None
+) -> list[Facet]:
+    """Return, for each field, its most frequent values among the selected entries."""
+    if not 1 <= limit <= MAX_FACET_VALUES:
+        raise InvalidInputError.single(
+            "limit", f"must be between 1 and {MAX_FACET_VALUES}; got {limit}."
+        )
+    where = selection.condition()
+    results = []
+    for field in dict.fromkeys(fields):  # each field once, in the order asked
+        values = await _values(where, field, limit, locale)
+        results.append(Facet(field, values))
+    return results
+
+
+async def total(selection: Selection) -> int:
+    """The number of selected entries."""
+    return await count(selection.condition())
+
+
+async def _values(
+    where: Condition, field: FacetField, limit: int, locale: str | None
+) -> list[FacetValue]:
+    language = language_for(locale)
+    if field is FacetField.CATEGORY:
+        rows = await group_counts(where, "action", None)
+        tally: Counter[str] = Counter()
+        for row in rows:
+            category = category_of(row["action"])
+            if category is not None:
+                tally[category.name] += int(row["n"])
+        ranked = sorted(tally.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        return [
+            FacetValue(name, language.words[f"category:{name.lower()}"], n) for name, n in ranked
+        ]
+    rows = await group_counts(where, field.value, limit)
+    if field is FacetField.ACTION:
+        return [FacetValue(r["action"], label_of(r["action"], language), int(r["n"])) for r in rows]
+    if field is FacetField.ACTOR:
+        return [_actor_value(row, language) for row in rows]
+    if field is FacetField.TARGET_TYPE:
+        return [_target_type_value(r["target_type"], int(r["n"]), language) for r in rows]
+    return [FacetValue(r["ip_address"], r["ip_address"], int(r["n"])) for r in rows]
+
+
+def _actor_value(row: dict[str, Any], language: Language) -> FacetValue:
+    actor_type = ActorType(str(row["actor_type"]))
+    actor_id = row["actor_id"]
+    actor = Actor(
+        actor_type,
+        str(actor_id) if actor_id is not None else None,
+        _text(row["actor_name"]),
+        _text(row["actor_email"]),
+    )
+    value = actor.id if actor.id is not None else actor_type.value
+    return FacetValue(value, actor_label(actor, language), int(row["n"]))
+
+
+def _target_type_value(target_type: str, n: int, language: Language) -> FacetValue:
+    noun = language.nouns.get(target_type)
+    return FacetValue(target_type, noun.label if noun else target_type.replace("_", " "), n)
+
+
+def _text(value: object) -> str | None:
+    return str(value) if value is not None else None
