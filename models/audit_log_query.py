@@ -151,6 +151,28 @@ async def select_entries(where: Condition, *, descending: bool, limit: int) -> l
     )
 
 
+async def explain_page(where: Condition, *, descending: bool = True, limit: int = 51) -> str:
+    """The database's plan for a page query, as text (for tests and benchmarks)."""
+    direction = "DESC" if descending else "ASC"
+    return await _explain(
+        f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?", where, [limit]
+    )
+
+
+async def explain_count(where: Condition) -> str:
+    """The database's plan for counting matches, as text (for tests and benchmarks)."""
+    return await _explain("", where, [], select="count(*)")
+
+
+async def _explain(tail: str, where: Condition, extra: list[Any], select: str = "id") -> str:
+    sql, params = _where(where)
+    explain = "EXPLAIN QUERY PLAN" if dialect_of(connection()) == SQLITE else "EXPLAIN"
+    rows = await _fetch(
+        f"{explain} SELECT {select} FROM audit_log WHERE {sql} {tail}", [*params, *extra]
+    )
+    return "\n".join(str(row.get("detail") or row.get("QUERY PLAN")) for row in rows)
+
+
 async def select_by_id(account_id: str, entry_id: int) -> dict[str, Any] | None:
     """Return the account's row with this id, or None."""
     rows = await _fetch(

@@ -172,8 +172,11 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
         postgres=(
             "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+            "CREATE EXTENSION IF NOT EXISTS btree_gin",
+            # One index answers "this account AND this substring" (btree_gin adds the
+            # account column to the trigram GIN index).
             "CREATE INDEX audit_log_search_trigram ON audit_log "
-            "USING gin (search_text gin_trgm_ops)",
+            "USING gin (account_id, search_text gin_trgm_ops)",
         ),
     ),
 )

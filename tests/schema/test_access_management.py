@@ -82,6 +82,9 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         None,
     ),
     "viewer": ("{ viewer { id permissions } }", None),
+    "auditLogFacets": ("{ auditLogFacets(fields: [ACTION]) { values { count } } }", None),
+    "auditLogHistogram": ("{ auditLogHistogram(interval: DAY) { count } }", None),
+    "auditActions": ("{ auditActions { name } }", None),
     "roleGrants": ("{ roleGrants(includeInactive: true) { user { id } } }", None),
     "grantRole": (
         'mutation { grantRole(input: {userId: "new-user", role: LOG_VIEWER}) { id } }',
@@ -102,14 +105,15 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     ),
 }
 
-READ = {"auditLogs", "auditLog", "viewer"}
-RECORD = {"recordAuditLogs", "viewer"}
-MANAGE = {"auditLogs", "auditLog", "viewer", "roleGrants", "grantRole", "revokeRole"}
+READ = {"auditLogs", "auditLog", "viewer", "auditLogFacets", "auditLogHistogram", "auditActions"}
+RECORD = {"recordAuditLogs", "viewer", "auditActions"}
+MANAGE = READ | {"roleGrants", "grantRole", "revokeRole"}
 MANAGE |= {"apiTokens", "createApiToken", "revokeApiToken"}
 ISOLATED = {
     # Another account's admin runs these, but sees and touches nothing of acme's.
     "auditLogs": "empty",
     "auditLog": "null",
+    "auditLogHistogram": "empty",
     "roleGrants": "empty",
     "apiTokens": "empty",
     "revokeRole": "NOT_FOUND",
@@ -120,8 +124,8 @@ ALLOWED = {
     "log_viewer": READ,
     "ingest": RECORD,
     "granted_viewer": READ,
-    "revoked_grant": {"viewer"},
-    "expired_grant": {"viewer"},
+    "revoked_grant": {"viewer", "auditActions"},
+    "expired_grant": {"viewer", "auditActions"},
     "api_viewer_token": READ,
     "api_ingest_token": RECORD,
     "other_account_admin": MANAGE,
