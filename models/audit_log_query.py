@@ -46,95 +46,121 @@ GROUPABLE = {
 MIN_INDEXED_TERM = 3
 
 
-@dataclass(frozen=True)
 class Condition:
-    """A WHERE fragment with "?" markers and its parameters, or a text search."""
-
-    sql: str
-    params: tuple[Any, ...] = ()
-    contains: str | None = None  # a lower-case substring of search_text
+    """A WHERE fragment; `render` gives its SQL with "?" markers and its parameters."""
 
     def render(self, dialect: str) -> tuple[str, list[Any]]:
-        """Return the fragment for `dialect` with "?" markers, and its parameters."""
-        if self.contains is None:
-            return self.sql, list(self.params)
-        return _contains_sql(self.contains, dialect)
+        """Return the fragment for `dialect` and its parameters."""
+        raise NotImplementedError
 
 
-TRUE = Condition("1 = 1")
+@dataclass(frozen=True)
+class _Sql(Condition):
+    sql: str
+    params: tuple[Any, ...] = ()
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        return self.sql, list(self.params)
+
+
+@dataclass(frozen=True)
+class _Contains(Condition):
+    term: str  # lower-case
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        return _contains_sql(self.term, dialect)
+
+
+@dataclass(frozen=True)
+class _Composite(Condition):
+    """AND / OR of conditions, or NOT of one, rendered recursively."""
+
+    joiner: str
+    parts: tuple[Condition, ...]
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        rendered = [part.render(dialect) for part in self.parts]
+        params = [value for _, values in rendered for value in values]
+        if self.joiner == "NOT":
+            # A NULL comparison counts as not holding, so its negation holds.
+            return f"NOT COALESCE(({rendered[0][0]}), FALSE)", params
+        return f" {self.joiner} ".join(f"({sql})" for sql, _ in rendered), params
+
+
+TRUE = _Sql("1 = 1")
 
 
 def equals(column: str, value: object) -> Condition:
     """`column = value`."""
-    return Condition(f"{_column(column)} = ?", (value,))
+    return _Sql(f"{_column(column)} = ?", (value,))
 
 
 def one_of(column: str, values: Sequence[object]) -> Condition:
     """`column IN (values)`."""
     marks = ", ".join("?" * len(values))
-    return Condition(f"{_column(column)} IN ({marks})", tuple(values))
+    return _Sql(f"{_column(column)} IN ({marks})", tuple(values))
 
 
 def equals_ignoring_case(column: str, value: str) -> Condition:
     """`lower(column) = lower(value)` (ASCII folding on SQLite)."""
-    return Condition(f"lower({_column(column)}) = ?", (value.lower(),))
+    return _Sql(f"lower({_column(column)}) = ?", (value.lower(),))
 
 
 def between(column: str, low: object, high: object) -> Condition:
     """`low <= column <= high`."""
-    return Condition(f"{_column(column)} >= ? AND {_column(column)} <= ?", (low, high))
+    return _Sql(f"{_column(column)} >= ? AND {_column(column)} <= ?", (low, high))
 
 
 def at_least(column: str, value: object) -> Condition:
     """`column >= value`."""
-    return Condition(f"{_column(column)} >= ?", (value,))
+    return _Sql(f"{_column(column)} >= ?", (value,))
 
 
 def at_most(column: str, value: object) -> Condition:
     """`column <= value`."""
-    return Condition(f"{_column(column)} <= ?", (value,))
+    return _Sql(f"{_column(column)} <= ?", (value,))
 
 
 def above(column: str, value: object) -> Condition:
     """`column > value`."""
-    return Condition(f"{_column(column)} > ?", (value,))
+    return _Sql(f"{_column(column)} > ?", (value,))
 
 
 def below(column: str, value: object) -> Condition:
     """`column < value`."""
-    return Condition(f"{_column(column)} < ?", (value,))
+    return _Sql(f"{_column(column)} < ?", (value,))
 
 
 def prefix(column: str, text: str) -> Condition:
     """`column` starts with `text` (ending in "."), as an index range rather than LIKE."""
-    return Condition(f"{_column(column)} >= ? AND {_column(column)} < ?", (text, text[:-1] + "/"))
+    return _Sql(f"{_column(column)} >= ? AND {_column(column)} < ?", (text, text[:-1] + "/"))
 
 
 def contains_text(term: str) -> Condition:
     """search_text contains `term` (lower-cased), served by each database's text index."""
-    return Condition("", (), term.lower())
+    return _Contains(term.lower())
 
 
 def all_of(*conditions: Condition) -> Condition:
     """Every condition holds."""
-    return _join(" AND ", conditions, TRUE)
+    return _join("AND", conditions, TRUE)
 
 
 def any_of(*conditions: Condition) -> Condition:
     """At least one condition holds."""
-    return _join(" OR ", conditions, Condition("1 = 0"))
+    return _join("OR", conditions, _Sql("1 = 0"))
 
 
 def negate(condition: Condition) -> Condition:
     """The condition does not hold; a NULL comparison counts as not holding."""
-    return _Composite(" NOT ", (condition,))
+    return _Composite("NOT", (condition,))
 
 
 def keyset_after(occurred_at: dt.datetime, entry_id: int, *, descending: bool) -> Condition:
     """Entries strictly past (occurred_at, id) in the reading order."""
     op, bound = ("<", "<=") if descending else (">", ">=")
     # The redundant single-column bound keeps PostgreSQL on an index range.
-    return Condition(
+    return _Sql(
         f"occurred_at {bound} ? AND (occurred_at, id) {op} (?, ?)",
         (occurred_at, occurred_at, entry_id),
     )
@@ -267,30 +293,12 @@ def _column(name: str) -> str:
     return name
 
 
-class _Composite(Condition):
-    """AND / OR / NOT of conditions, rendered recursively so text searches render per dialect."""
-
-    def __init__(self, joiner: str, parts: Sequence[Condition]) -> None:
-        super().__init__("")
-        object.__setattr__(self, "parts", tuple(parts))
-        object.__setattr__(self, "joiner", joiner)
-
-    def render(self, dialect: str) -> tuple[str, list[Any]]:
-        parts: tuple[Condition, ...] = getattr(self, "parts")  # noqa: B009
-        joiner: str = getattr(self, "joiner")  # noqa: B009
-        rendered = [part.render(dialect) for part in parts]
-        params = [value for _, values in rendered for value in values]
-        if joiner == " NOT ":
-            return f"NOT COALESCE(({rendered[0][0]}), FALSE)", params
-        return joiner.join(f"({sql})" for sql, _ in rendered), params
-
-
 def _join(joiner: str, conditions: Sequence[Condition], empty: Condition) -> Condition:
     if not conditions:
         return empty
     if len(conditions) == 1:
         return conditions[0]
-    return _Composite(joiner, conditions)
+    return _Composite(joiner, tuple(conditions))
 
 
 def _contains_sql(term: str, dialect: str) -> tuple[str, list[Any]]:
