@@ -6,6 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 
+import orjson
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -40,6 +41,10 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(), graphql_ide="graphiql")
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
+
+    def encode_json(self, data: object) -> bytes:
+        """Serialise responses with orjson, several times faster than the standard library."""
+        return orjson.dumps(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import AddValidationRules, MaxTokensLimiter
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ValidationCache,
+)
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.access import AccessMutation, AccessQuery
-from schema.errors import ErrorCodes
+from schema.errors import ErrorCodes, TolerantParserCache
 from schema.mutation import RecordingMutation
 from schema.query import AuditLogQuery
 
@@ -41,8 +45,13 @@ def build_schema() -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         extensions=[
+            # First, so its clean-up runs last and sees every error, parse errors included.
+            ErrorCodes,
+            # Parsing and validating the same dashboard query on every request is
+            # wasted work; both caches key on the query text.
+            lambda: TolerantParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
             lambda: AddValidationRules(_LIMITS),
             lambda: MaxTokensLimiter(MAX_TOKENS),
-            ErrorCodes,
         ],
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import strawberry
 from strawberry.permission import PermissionExtension
 from strawberry.types import Info
 
 from auth.permissions import CanRecordEvents
+from resolvers.event_validation import NewEvent
 from resolvers.recording import record_events
 from schema.context import Context
 from schema.inputs import AuditLogInput
@@ -23,9 +26,9 @@ class RecordingMutation:
     async def record_audit_logs(
         self, info: Info[Context, None], input: list[AuditLogInput]
     ) -> RecordAuditLogsPayload:
+        # AuditLogInput's from_input hook hands over NewEvent values (see schema/inputs.py).
+        events = cast(list[NewEvent], input)
         results = await record_events(
-            info.context.principal.account_id,
-            [event.to_value() for event in input],
-            info.context.redaction,
+            info.context.principal.account_id, events, info.context.redaction
         )
         return RecordAuditLogsPayload(results=[RecordResultType.from_value(r) for r in results])
