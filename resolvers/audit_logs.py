@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from models.audit_log_query import (
@@ -42,12 +43,25 @@ class PageRequest:
 
 @dataclass(frozen=True)
 class Page:
-    """One page of entries with their cursors."""
+    """One page of entries with their cursors.
+
+    Whether entries lie beyond the page on the side it was fetched towards is known
+    from the fetch; the other side costs a query, made only when asked for.
+    """
 
     entries: list[Entry]
     cursors: list[str]
-    has_next_page: bool
-    has_previous_page: bool
+    more_ahead: bool
+    backward: bool
+    behind: Callable[[], Awaitable[bool]]
+
+    async def has_next_page(self) -> bool:
+        """Whether matching entries follow this page."""
+        return await self.behind() if self.backward else self.more_ahead
+
+    async def has_previous_page(self) -> bool:
+        """Whether matching entries precede this page."""
+        return self.more_ahead if self.backward else await self.behind()
 
 
 async def list_audit_logs(
@@ -74,13 +88,16 @@ async def list_audit_logs(
         rows.reverse()
     entries = [Entry.from_row(row) for row in rows]
     cursors = [encode_cursor(Position(e.occurred_at, e.id), bound_to) for e in entries]
-    if backward:
-        has_previous = more
-        has_next = await _exists_beyond(where, entries[-1:], before, newest_first, forward=True)
-    else:
-        has_next = more
-        has_previous = await _exists_beyond(where, entries[:1], after, newest_first, forward=False)
-    return Page(entries, cursors, has_next, has_previous)
+    # Behind a backward page lie the entries after it; behind a forward one, those before.
+    edge = entries[-1:] if backward else entries[:1]
+    cursor = before if backward else after
+
+    async def behind() -> bool:
+        if cursor is None:
+            return False  # an unbounded end: nothing matching lies beyond it
+        return await _exists_beyond(where, edge, cursor, newest_first, forward=backward)
+
+    return Page(entries, cursors, more, backward, behind)
 
 
 async def get_audit_log(account_id: str, entry_id: int) -> Entry | None:

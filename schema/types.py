@@ -131,10 +131,17 @@ class AuditLogEdge:
 
 @strawberry.type
 class PageInfo:
-    has_next_page: bool
-    has_previous_page: bool
     start_cursor: str | None
     end_cursor: str | None
+    page: strawberry.Private[Page]
+
+    @strawberry.field
+    async def has_next_page(self) -> bool:
+        return await self.page.has_next_page()
+
+    @strawberry.field
+    async def has_previous_page(self) -> bool:
+        return await self.page.has_previous_page()
 
 
 @strawberry.type(description="A page of audit-log entries, Relay style.")
@@ -157,10 +164,9 @@ class AuditLogConnection:
         return cls(
             edges=edges,
             page_info=PageInfo(
-                has_next_page=page.has_next_page,
-                has_previous_page=page.has_previous_page,
                 start_cursor=page.cursors[0] if page.cursors else None,
                 end_cursor=page.cursors[-1] if page.cursors else None,
+                page=page,
             ),
             selection=selection,
         )

@@ -192,7 +192,7 @@ async def walk_forward(order: Order, size: int) -> list[int]:
     while True:
         result = await page(order=order, first=size, after=after)
         seen.extend(entry.id for entry in result.entries)
-        if not result.has_next_page:
+        if not await result.has_next_page():
             return seen
         assert result.cursors, "a page that promises more must have cursors"
         after = result.cursors[-1]
@@ -204,7 +204,7 @@ async def walk_backward(order: Order, size: int) -> list[int]:
     while True:
         result = await page(order=order, last=size, before=before)
         seen[:0] = [entry.id for entry in result.entries]
-        if not result.has_previous_page:
+        if not await result.has_previous_page():
             return seen
         before = result.cursors[0]
 
@@ -231,10 +231,10 @@ async def test_page_info_reports_neighbours_on_both_sides(thirty: list[int]) -> 
     first = await page(first=10)
     middle = await page(first=10, after=first.cursors[-1])
     back = await page(last=10, before=middle.cursors[0])
-    assert (first.has_previous_page, first.has_next_page) == (False, True)
-    assert (middle.has_previous_page, middle.has_next_page) == (True, True)
+    assert (await first.has_previous_page(), await first.has_next_page()) == (False, True)
+    assert (await middle.has_previous_page(), await middle.has_next_page()) == (True, True)
     assert [e.id for e in back.entries] == [e.id for e in first.entries]
-    assert (back.has_previous_page, back.has_next_page) == (False, True)
+    assert (await back.has_previous_page(), await back.has_next_page()) == (False, True)
 
 
 async def test_paging_while_entries_arrive_skips_none_and_repeats_none(thirty: list[int]) -> None:
@@ -248,7 +248,7 @@ async def test_paging_while_entries_arrive_skips_none_and_repeats_none(thirty: l
         await record("acme", event(occurred_at=minutes(100 + arrivals)))
         await record("acme", event(occurred_at=minutes(3.5 + arrivals / 100)))
         arrivals += 1
-        if not result.has_next_page:
+        if not await result.has_next_page():
             break
         after = result.cursors[-1]
     assert len(seen) == len(set(seen))
@@ -258,7 +258,7 @@ async def test_paging_while_entries_arrive_skips_none_and_repeats_none(thirty: l
 async def test_default_page_holds_fifty_entries(db: str) -> None:
     await record("acme", *[event() for _ in range(60)])
     result = await page()
-    assert len(result.entries) == 50 and result.has_next_page
+    assert len(result.entries) == 50 and await result.has_next_page()
 
 
 BAD_PAGING = [
