@@ -21,6 +21,7 @@ from auth.client_ip import client_ip
 from auth.gate import AuthenticationGate
 from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import Principal, Role
+from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
 from models.database import close_database, is_reachable, open_database
 from models.migrations import migrate
@@ -50,9 +51,11 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         peer = request.client.host if request.client else None
+        # Only the GraphiQL page passes the gate without a principal; it runs no query.
+        principal = getattr(request.state, "principal", ANONYMOUS)
         return Context(
-            # Only the GraphiQL page passes the gate without a principal; it runs no query.
-            principal=getattr(request.state, "principal", ANONYMOUS),
+            principal=principal,
+            roles=effective_roles(principal),
             client_ip=client_ip(
                 peer, request.headers.get("x-forwarded-for"), self.settings.trusted_proxies
             ),
@@ -65,7 +68,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
 
 
 class Authenticator:
-    """Turn a bearer credential into a principal: an API token, or a JWT plus its grants."""
+    """Turn a bearer credential into a principal: an API token's, or a JWT's claims."""
 
     def __init__(self, config: JwtConfig) -> None:
         self.config = config
@@ -74,9 +77,8 @@ class Authenticator:
         )
 
     async def __call__(self, credential: str) -> Principal:
-        now = dt.datetime.now(dt.UTC)
         if is_api_token(credential):
-            check = await check_api_token(credential, now)
+            check = await check_api_token(credential, dt.datetime.now(dt.UTC))
             if check.token is None:
                 raise TokenError(check.problem or "API token is not valid.")
             token = check.token
@@ -85,13 +87,23 @@ class Authenticator:
                 account_id=token.account_id,
                 roles=frozenset({Role(token.role)}),
                 name=token.name,
+                via_api_token=True,
             )
-        principal = verify_token(credential, self.config, await self.keys.key_for(credential))
-        if principal.account_id is None:
-            return principal
-        # Read on every request, so a revoked or expired grant stops working at once.
-        granted = await granted_roles(principal.account_id, principal.subject, now)
-        return principal.with_roles(frozenset(Role(role) for role in granted))
+        return verify_token(credential, self.config, await self.keys.key_for(credential))
+
+
+def effective_roles(principal: Principal) -> EffectiveRoles:
+    """The caller's roles; users of an account may hold grants there, read when needed."""
+    account_id = principal.account_id
+    if account_id is None or principal.via_api_token:
+        return EffectiveRoles(principal)
+
+    async def load() -> frozenset[Role]:
+        now = dt.datetime.now(dt.UTC)
+        granted = await granted_roles(account_id, principal.subject, now)
+        return frozenset(Role(role) for role in granted)
+
+    return EffectiveRoles(principal, load)
 
 
 class BodySizeLimit:

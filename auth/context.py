@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from auth.principal import Principal
+from auth.roles import EffectiveRoles
 
 
 @dataclass(frozen=True)
@@ -16,3 +17,4 @@ class RequestContext:
     user_agent: str | None
     request_id: str | None = None
     locale: str | None = None
+    roles: EffectiveRoles = field(kw_only=True)

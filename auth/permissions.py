@@ -8,6 +8,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from auth.context import RequestContext
+from auth.principal import READ_ROLES, Role
 
 FORBIDDEN = {"code": "FORBIDDEN"}
 
@@ -25,8 +26,11 @@ class CanReadAuditLog(BasePermission):
     message = "Reading the audit log needs the admin or log_viewer role."
     error_extensions = FORBIDDEN
 
-    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        return _context(info).principal.can_read
+    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        context = _context(info)
+        if context.principal.account_id is None:
+            return False
+        return await context.roles.has_any(READ_ROLES)
 
 
 class CanRecordEvents(BasePermission):
@@ -35,8 +39,8 @@ class CanRecordEvents(BasePermission):
     message = "Recording events needs the ingest role."
     error_extensions = FORBIDDEN
 
-    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        return _context(info).principal.can_record
+    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        return await _context(info).roles.has_any(frozenset({Role.INGEST}))
 
 
 class CanManageAccess(BasePermission):
@@ -45,5 +49,8 @@ class CanManageAccess(BasePermission):
     message = "Managing access needs the admin role."
     error_extensions = FORBIDDEN
 
-    def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        return _context(info).principal.can_manage_access
+    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        context = _context(info)
+        if context.principal.account_id is None:
+            return False
+        return await context.roles.has_any(frozenset({Role.ADMIN}))

@@ -33,21 +33,8 @@ class Principal:
     roles: frozenset[Role]
     name: str | None = None
     email: str | None = None
-
-    @property
-    def can_read(self) -> bool:
-        """Whether this caller may read its account's audit log."""
-        return self.account_id is not None and bool(self.roles & READ_ROLES)
-
-    @property
-    def can_record(self) -> bool:
-        """Whether this caller may record events."""
-        return Role.INGEST in self.roles
-
-    @property
-    def can_manage_access(self) -> bool:
-        """Whether this caller may grant roles and manage API tokens in its account."""
-        return self.account_id is not None and Role.ADMIN in self.roles
+    # API tokens carry exactly their own role; grants belong to users.
+    via_api_token: bool = False
 
     @property
     def permissions(self) -> list[str]:

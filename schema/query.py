@@ -119,5 +119,5 @@ class AuditLogQuery:
         return [AuditAction.from_value(a) for a in list_actions(locale or info.context.locale)]
 
     @strawberry.field(description="The caller, as its token names it.")
-    def viewer(self, info: Info[Context, None]) -> Viewer:
-        return Viewer.from_value(info.context.principal)
+    async def viewer(self, info: Info[Context, None]) -> Viewer:
+        return Viewer.from_value(await info.context.roles.principal_with_grants())
