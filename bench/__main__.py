@@ -1,0 +1,47 @@
+"""`python -m bench`: load the data set and measure the service beside its floors."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+
+from bench.databases import POSTGRES_ADMIN_URL
+from bench.measure import Options
+from bench.run import run
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    add = parser.add_argument
+    add("--events", type=int, default=1_000_000, help="events in the data set (1,000,000)")
+    add("--accounts", type=int, default=200, help="accounts; the first holds a fifth (200)")
+    add("--seed", type=int, default=42, help="random seed of the data set (42)")
+    add("--database", choices=("sqlite", "postgres", "both"), default="both")
+    add("--requests", type=int, default=200, help="timed requests per read and side (200)")
+    add("--warmup", type=int, default=20, help="untimed requests first (20)")
+    add("--extension-requests", type=int, default=50, help="timed requests per extension (50)")
+    add("--deep-page", type=int, default=1000, help="the deep page's number (1000)")
+    add("--ingest-batches", type=int, default=40, help="batches of 500 per side (40)")
+    add("--workers", type=int, default=os.cpu_count() or 1, help="processes building rows")
+    add("--reuse", action="store_true", help="keep an already loaded data set of this size")
+    add("--profile", action="store_true", help="py-spy and query plans for missed targets")
+    add("--postgres-admin-url", default=POSTGRES_ADMIN_URL, help="where to CREATE DATABASE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return the exit status."""
+    args = _parser().parse_args(argv)
+    if args.events < 1 or args.accounts < 1 or args.requests < 1:
+        print("bench: --events, --accounts and --requests must be at least 1", file=sys.stderr)
+        return 2
+    options = Options(**{key.replace("-", "_"): value for key, value in vars(args).items()})
+    asyncio.run(run(options))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,123 @@
+"""Run the service (`auditlog serve`) and the floor app under uvicorn, each in its own process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+REPO = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+START_TIMEOUT = 60.0
+# uvicorn with the options `auditlog serve` gives it (asyncio, h11, access log, no proxy headers).
+FLOOR_ARGUMENTS = (
+    "-m uvicorn bench.floor_app:create --factory --host 127.0.0.1 --port {port} "
+    "--log-level info --no-proxy-headers"
+)
+
+
+class ServerError(Exception):
+    """A server process did not start; its log says why."""
+
+
+@dataclass
+class Server:
+    """A uvicorn process listening on 127.0.0.1:`port`, logging to `log`."""
+
+    name: str
+    command: list[str]
+    environment: dict[str, str]
+    log: Path
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        """The process id (to attach a profiler)."""
+        if self.process is None:
+            raise ServerError(f"{self.name} is not running")
+        return self.process.pid
+
+    async def __aenter__(self) -> Server:
+        self.port = free_port()
+        command = [part.replace("{port}", str(self.port)) for part in self.command]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=REPO,
+                env={**os.environ, **self.environment},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        await self._wait_ready()
+        return self
+
+    async def __aexit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    async def _wait_ready(self) -> None:
+        deadline = time.monotonic() + START_TIMEOUT
+        async with httpx.AsyncClient() as client:
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.poll() is not None:
+                    raise ServerError(f"{self.name} exited at start; see {self.log}")
+                try:
+                    if (await client.get(f"{self.url}/healthz")).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                await asyncio.sleep(0.2)
+        raise ServerError(
+            f"{self.name} did not answer /healthz in {START_TIMEOUT:.0f}s; see {self.log}"
+        )
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def service(database_url: str, secret: str, log: Path) -> Server:
+    """The audit-log service exactly as `auditlog serve --no-demo` runs it."""
+    return Server(
+        "service",
+        [str(BIN / "auditlog"), "serve", "--no-demo", "--port", "{port}"],
+        {"AUDITLOG_DATABASE_URL": database_url, "AUDITLOG_JWT_SECRET": secret},
+        log,
+    )
+
+
+def floor(database_url: str, statements: Path, log: Path) -> Server:
+    """The read floor (bench/floor_app.py), served by uvicorn with the service's options."""
+    return Server(
+        "floor",
+        [sys.executable, *FLOOR_ARGUMENTS.split()],
+        {"BENCH_FLOOR_DATABASE_URL": database_url, "BENCH_FLOOR_STATEMENTS": str(statements)},
+        log,
+    )
