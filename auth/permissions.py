@@ -20,37 +20,37 @@ def _context(info: Info[Any, Any]) -> RequestContext:
     return context
 
 
-class CanReadAuditLog(BasePermission):
+class RolePermission(BasePermission):
+    """Allows callers holding any of `roles` (by token or grant), in an account if asked."""
+
+    roles: frozenset[Role] = frozenset()
+    needs_account = True
+    error_extensions = FORBIDDEN
+
+    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
+        context = _context(info)
+        if self.needs_account and context.principal.account_id is None:
+            return False
+        return await context.roles.has_any(self.roles)
+
+
+class CanReadAuditLog(RolePermission):
     """Admins and log viewers of an account may read its audit log."""
 
     message = "Reading the audit log needs the admin or log_viewer role."
-    error_extensions = FORBIDDEN
-
-    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        context = _context(info)
-        if context.principal.account_id is None:
-            return False
-        return await context.roles.has_any(READ_ROLES)
+    roles = READ_ROLES
 
 
-class CanRecordEvents(BasePermission):
-    """Ingest tokens may record events."""
+class CanRecordEvents(RolePermission):
+    """Ingest tokens may record events, platform tokens for any account."""
 
     message = "Recording events needs the ingest role."
-    error_extensions = FORBIDDEN
-
-    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        return await _context(info).roles.has_any(frozenset({Role.INGEST}))
+    roles = frozenset({Role.INGEST})
+    needs_account = False
 
 
-class CanManageAccess(BasePermission):
+class CanManageAccess(RolePermission):
     """Admins of an account may grant roles and manage its API tokens."""
 
     message = "Managing access needs the admin role."
-    error_extensions = FORBIDDEN
-
-    async def has_permission(self, source: Any, info: Info[Any, Any], **kwargs: Any) -> bool:
-        context = _context(info)
-        if context.principal.account_id is None:
-            return False
-        return await context.roles.has_any(frozenset({Role.ADMIN}))
+    roles = frozenset({Role.ADMIN})
