@@ -1,7 +1,8 @@
-"""The support platform's activity mix: what users, API clients and the system do, how often.
+"""What each activity of the support platform looks like: its action, target, changes, metadata.
 
 Every action is a catalogue action (or a `custom.` one) carrying the fields the
-catalogue requires, so the service accepts each generated event.
+catalogue requires, so the service accepts each generated event. How often each
+happens is in activity_mix.py.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from itertools import accumulate
 
 from bench import vocabulary as words
 from bench.accounts import Account
@@ -30,23 +30,6 @@ class Draft:
 
 
 Builder = Callable[[random.Random, Account], Draft]
-
-
-@dataclass(frozen=True)
-class Mix:
-    """Builders with cumulative weights, ready for `random.choices`."""
-
-    builders: tuple[Builder, ...]
-    cumulative: tuple[float, ...]
-
-    @classmethod
-    def of(cls, weighted: tuple[tuple[Builder, float], ...]) -> Mix:
-        """Return the mix of (builder, weight) pairs."""
-        return cls(tuple(b for b, _ in weighted), tuple(accumulate(w for _, w in weighted)))
-
-    def choose(self, rng: random.Random) -> Builder:
-        """Draw one builder."""
-        return rng.choices(self.builders, cum_weights=self.cumulative)[0]
 
 
 def _pick(rng: random.Random, records: tuple[tuple[str, str], ...], kind: str) -> Target:
@@ -291,77 +274,3 @@ def webhook_disable(rng: random.Random, account: Account) -> Draft:
 def crm_sync(rng: random.Random, account: Account) -> Draft:
     metadata = {"synced": rng.randint(1, 500), "provider": rng.choice(("hubspot", "salesforce"))}
     return Draft("custom.crm_sync", metadata=metadata)
-
-
-USERS = Mix.of(
-    (
-        (sign_in, 16),
-        (failed_sign_in, 2.5),
-        (plain("user.sign_out"), 8),
-        (plain("account_user.go_online"), 4),
-        (plain("account_user.go_offline"), 4),
-        (status_change, 10),
-        (assignee_change, 6),
-        (team_change, 1.5),
-        (priority_change, 1.5),
-        (label("add"), 4),
-        (label("remove"), 1),
-        (conversation_delete, 1.5),
-        (message("update"), 0.5),
-        (message("delete"), 0.5),
-        (inbox_update, 3),
-        (record("inbox", "create", "inboxes"), 0.2),
-        (record("inbox", "delete", "inboxes"), 0.1),
-        (member("inbox_member", "add"), 1),
-        (member("inbox_member", "remove"), 0.4),
-        (member("team_member", "add"), 1.5),
-        (member("team_member", "remove"), 0.6),
-        (webhook_update, 0.8),
-        (record("webhook", "create", "webhooks"), 0.2),
-        (record("webhook", "delete", "webhooks"), 0.1),
-        (rule_update, 2),
-        (record("automation_rule", "create", "rules"), 0.5),
-        (record("automation_rule", "delete", "rules"), 0.3),
-        (canned_response("create"), 0.6),
-        (canned_response("update"), 1),
-        (account_user("update"), 1.2),
-        (account_user("create"), 0.4),
-        (account_user("delete"), 0.2),
-        (contact("update"), 3),
-        (contact("delete"), 0.5),
-        (contact("merge"), 0.5),
-        (bulk("contact.export"), 0.2),
-        (bulk("contact.import"), 0.1),
-        (bulk("report.export"), 0.4),
-        (account_update, 0.1),
-        (plain("user.password_change"), 0.3),
-        (plain("user.mfa_enable"), 0.1),
-        (integration_update, 0.2),
-    )
-)
-
-CLIENTS = Mix.of(
-    (
-        (contact("update"), 5),
-        (contact("create"), 3),
-        (contact("merge"), 0.7),
-        (bulk("contact.import"), 0.3),
-        (status_change, 2),
-        (label("add"), 1.5),
-        (assignee_change, 1),
-        (account_user("create"), 0.5),
-        (account_user("delete"), 0.3),
-        (member("team_member", "add"), 0.4),
-        (crm_sync, 2),
-    )
-)
-
-SYSTEM = Mix.of(
-    (
-        (auto_resolve, 4),
-        (assignee_change, 2),
-        (retention_delete, 1),
-        (webhook_disable, 0.3),
-        (contact("delete"), 0.5),
-    )
-)

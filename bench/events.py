@@ -12,7 +12,8 @@ import random
 
 from bench import vocabulary as words
 from bench.accounts import Account
-from bench.actions import CLIENTS, SYSTEM, USERS, Builder
+from bench.actions import Builder
+from bench.activity_mix import CLIENTS, SYSTEM, USERS
 from models.audit_log import ActorType
 from resolvers.entries import Actor
 from resolvers.event_validation import EventChecker, NewEvent

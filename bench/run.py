@@ -38,9 +38,13 @@ async def run(options: Options) -> Path:
         print_table(done.measurements, title)
         measurements += done.measurements
         diagnostics += done.diagnostics
+    finished = describe_machine(version)
+    if finished["commit"] != machine["commit"]:
+        print(f"warning: the service's commit changed during the run, to {finished['commit']}")
     document = {
         "started_at": started.isoformat(),
         "finished_at": dt.datetime.now(dt.UTC).isoformat(),
+        "commit_at_finish": finished["commit"],
         "machine": machine,
         "dataset": summary(dataset, loading),
         "options": options.__dict__,

@@ -37,3 +37,10 @@ async def test_entries_cannot_be_changed_or_deleted_in_the_database(
     with pytest.raises(Exception, match="append-only"):
         await connection().execute_query(statement)
     assert await AuditLog.filter(action="inbox.create").count() == 1
+
+
+async def test_postgresql_plans_every_execution(db: str) -> None:
+    if db != "postgres":
+        pytest.skip("SQLite keeps no generic plans")
+    rows = await connection().execute_query_dict("SHOW plan_cache_mode")
+    assert rows == [{"plan_cache_mode": "force_custom_plan"}]
