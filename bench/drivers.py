@@ -11,13 +11,13 @@ import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from types import SimpleNamespace
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import aiosqlite
 import asyncpg
 
-from models.database import POSTGRES, SQLITE
+from models.database import POSTGRES, POSTGRES_SETTINGS, SQLITE
 
 # Tortoise's SQLite client sets these before the URL's own parameters.
 TORTOISE_SQLITE_PRAGMAS = {
@@ -27,24 +27,6 @@ TORTOISE_SQLITE_PRAGMAS = {
 }
 # Tortoise's asyncpg pool size when the URL sets none.
 POOL_MIN, POOL_MAX = 1, 5
-
-
-class Driver(Protocol):
-    """Run statements on one database."""
-
-    dialect: str
-
-    async def fetch(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-        """Run a query and return its rows."""
-        ...
-
-    def transaction(self) -> Any:
-        """An async context manager yielding a `RawClient` inside one transaction."""
-        ...
-
-    async def close(self) -> None:
-        """Close every connection."""
-        ...
 
 
 class RawClient:
@@ -115,7 +97,7 @@ class SqliteDriver:
 
 
 class PostgresDriver:
-    """An asyncpg pool sized as Tortoise sizes it."""
+    """An asyncpg pool sized as Tortoise sizes it, with the service's session settings."""
 
     dialect = POSTGRES
 
@@ -126,7 +108,11 @@ class PostgresDriver:
     async def open(cls, url: str) -> PostgresDriver:
         """Connect to a `postgres://` URL."""
         dsn = "postgresql://" + url.split("://", 1)[1]
-        return cls(await asyncpg.create_pool(dsn, min_size=POOL_MIN, max_size=POOL_MAX))
+        settings = dict(POSTGRES_SETTINGS)  # e.g. plan_cache_mode, as models.database sets it
+        pool = await asyncpg.create_pool(
+            dsn, min_size=POOL_MIN, max_size=POOL_MAX, server_settings=settings
+        )
+        return cls(pool)
 
     async def fetch(self, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
         """Run a query and return its rows."""

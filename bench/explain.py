@@ -49,7 +49,8 @@ async def _postgres_plans(connection: asyncpg.Connection, statement: Statement) 
         started = time.perf_counter()
         await prepared.fetch(*statement.params)
         times.append(f"{(time.perf_counter() - started) * 1000:.1f}")
-    text = [f"-- {RUNS} runs of one prepared statement (ms): {', '.join(times)}"]
+    runs = ", ".join(times)
+    text = [f"-- {RUNS} runs of one prepared statement, plan_cache_mode auto (ms): {runs}"]
     await connection.execute(f"PREPARE bench_explained AS {statement.sql}")
     try:
         # EXECUTE takes no bind parameters: pass them as literals, cast by the statement.
