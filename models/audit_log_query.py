@@ -14,28 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from models.audit_log import READ_COLUMNS
+from models.audit_log import INSERT_COLUMNS, READ_COLUMNS
 from models.database import SQLITE, connection, dialect_of, fetch
 
-# Columns a condition may name; anything else is a programming error, not input.
-FILTERABLE = frozenset(
-    {
-        "id",
-        "account_id",
-        "sequence",
-        "action",
-        "actor_type",
-        "actor_id",
-        "actor_name",
-        "actor_email",
-        "target_type",
-        "target_id",
-        "outcome",
-        "ip_key",
-        "request_id",
-        "occurred_at",
-    }
-)
+# Columns a condition may name: the table's own; anything else is a programming error.
+FILTERABLE = frozenset({"id", *INSERT_COLUMNS})
 GROUPABLE = {
     "action": "action",
     "actor": "actor_type, actor_id",
