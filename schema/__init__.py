@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext
 
 from schema.access import AccessMutation, AccessQuery
 from schema.errors import ErrorCodes, TolerantParserCache
+from schema.execution import LeanExecutionContext
 from schema.mutation import RecordingMutation
 from schema.query import AuditLogQuery
 
@@ -44,6 +45,7 @@ def build_schema() -> strawberry.Schema:
     return AuditLogSchema(
         query=Query,
         mutation=Mutation,
+        execution_context_class=LeanExecutionContext,
         extensions=[
             # First, so its clean-up runs last and sees every error, parse errors included.
             ErrorCodes,

@@ -71,7 +71,7 @@ class AuditLogQuery:
         selection = _selection(info, filter_, query)
         request = PageRequest(first=first, after=after, last=last, before=before)
         page = await list_audit_logs(selection, order_by, request, info.context.max_page_size)
-        return AuditLogConnection.from_value(page, selection)
+        return AuditLogConnection.from_value(page, selection, info.context.locale)
 
     @strawberry.field(
         extensions=_readers(), description="Top values with counts for each field asked."
@@ -110,7 +110,7 @@ class AuditLogQuery:
     )
     async def audit_log(self, info: Info[Context, None], id: strawberry.ID) -> AuditLog | None:
         entry = await get_audit_log(_account(info), from_global_id("AuditLog", id))
-        return AuditLog.from_value(entry) if entry else None
+        return AuditLog.from_value(entry, info.context.locale) if entry else None
 
     @strawberry.field(description="Every catalogue action, for filter menus.")
     def audit_actions(

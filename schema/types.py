@@ -7,7 +7,6 @@ from typing import cast
 
 import strawberry
 from strawberry.scalars import JSON
-from strawberry.types import Info
 
 from auth.principal import Principal
 from catalogue import category_of
@@ -19,7 +18,6 @@ from resolvers.facets import Facet as FacetResult
 from resolvers.facets import total
 from resolvers.recording import RecordResult
 from resolvers.selection import Selection
-from schema.context import Context
 from schema.enums import ActorType, Category, FacetField, Outcome
 from schema.ids import to_global_id
 
@@ -68,17 +66,19 @@ class AuditLog:
     occurred_at: dt.datetime
     recorded_at: dt.datetime
     entry: strawberry.Private[Entry]
+    locale: strawberry.Private[str | None]
 
     @strawberry.field(
         description='The activity as a readable sentence, in `locale` (e.g. "de") or the '
         "request's Accept-Language; English when neither is shipped."
     )
-    def description(self, info: Info[Context, None], locale: str | None = None) -> str:
-        return describe(self.entry, locale or info.context.locale)
+    def description(self, locale: str | None = None) -> str:
+        # No `info`: a pure method takes the executor's shortcut (schema/execution.py).
+        return describe(self.entry, locale or self.locale)
 
     @classmethod
-    def from_value(cls, entry: Entry) -> AuditLog:
-        """Build the GraphQL object of an entry."""
+    def from_value(cls, entry: Entry, locale: str | None) -> AuditLog:
+        """Build the GraphQL object of an entry, its sentence in `locale` by default."""
         actor, target = entry.actor, entry.target
         return cls(
             id=strawberry.ID(to_global_id("AuditLog", entry.id)),
@@ -100,6 +100,7 @@ class AuditLog:
             occurred_at=entry.occurred_at,
             recorded_at=entry.recorded_at,
             entry=entry,
+            locale=locale,
         )
 
 
@@ -155,10 +156,10 @@ class AuditLogConnection:
         return await total(self.selection)
 
     @classmethod
-    def from_value(cls, page: Page, selection: Selection) -> AuditLogConnection:
+    def from_value(cls, page: Page, selection: Selection, locale: str | None) -> AuditLogConnection:
         """Build the connection of a page."""
         edges = [
-            AuditLogEdge(cursor=cursor, node=AuditLog.from_value(entry))
+            AuditLogEdge(cursor=cursor, node=AuditLog.from_value(entry, locale))
             for entry, cursor in zip(page.entries, page.cursors, strict=True)
         ]
         return cls(

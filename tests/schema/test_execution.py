@@ -1,0 +1,167 @@
+"""The lean executor answers exactly as graphql-core's ordinary path does, only faster."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import pytest
+import strawberry
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from models.audit_log import ActorType, Outcome
+from resolvers.entries import Actor, Change, Entry, Target
+from schema import build_schema
+from schema.execution import LeanExecutionContext, shortcut
+from schema.types import AuditLog
+
+WHEN = dt.datetime(2026, 11, 3, 14, 5, 9, 123456, tzinfo=dt.UTC)
+
+
+def entry(**overrides: Any) -> Entry:
+    values: dict[str, Any] = {
+        "id": 7,
+        "account_id": "acme",
+        "sequence": 3,
+        "action": "inbox.update",
+        "actor": Actor(ActorType.USER, "u-1", "Zoë Müller", None),
+        "target": Target("inbox", "42", "Support"),
+        "changes": [Change("name", "Old", "New"), Change("enabled", None, True)],
+        "metadata": {"nested": {"list": [1, 2.5, None]}, "ünïcode": "✓"},
+        "outcome": Outcome.SUCCESS,
+        "failure_reason": None,
+        "ip_address": "203.0.113.9",
+        "user_agent": None,
+        "request_id": "req-1",
+        "occurred_at": WHEN,
+        "recorded_at": WHEN,
+    }
+    return Entry(**{**values, **overrides})
+
+
+@strawberry.type
+class EntryQuery:
+    @strawberry.field
+    def entries(self) -> list[AuditLog]:
+        return [
+            AuditLog.from_value(entry(), None),
+            AuditLog.from_value(entry(id=8, target=None, changes=[]), "de"),
+        ]
+
+
+ENTRY_FIELDS = """
+  category description de: description(locale: "de") en: description(locale: $locale)
+  id sequence action outcome failureReason __typename
+  actor { type id name email } target { type id name }
+  changes { field before after } metadata
+  ipAddress userAgent requestId occurredAt recordedAt
+"""
+
+
+def both(query: type, document: str, variables: dict[str, Any] | None = None) -> list[Any]:
+    """The same document run by the lean executor and by the ordinary one."""
+    answers = []
+    for executor in (LeanExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        schema = strawberry.Schema(query=query, execution_context_class=executor)
+        result = schema.execute_sync(document, variable_values=variables)
+        errors = [(e.message, e.path) for e in result.errors or []]
+        answers.append((result.data, errors))
+    return answers
+
+
+def test_audit_log_entries_match_the_ordinary_executor_field_for_field() -> None:
+    document = f"query($locale: String) {{ entries {{ {ENTRY_FIELDS} }} }}"
+    lean, ordinary = both(EntryQuery, document, {"locale": "en"})
+    assert lean == ordinary
+    data, errors = lean
+    assert errors == []
+    assert list(data["entries"][0]) == list(ordinary[0]["entries"][0])  # field order kept
+    assert data["entries"][0]["description"].startswith("Zoë Müller")
+    assert data["entries"][1]["description"] != data["entries"][1]["en"]  # "de" by default
+
+
+def test_pure_method_reads_its_argument_from_a_variable_and_a_literal() -> None:
+    document = (
+        'query($l: String) { entries { v: description(locale: $l) l: description(locale: "de") } }'
+    )
+    lean, ordinary = both(EntryQuery, document, {"l": "de"})
+    assert lean == ordinary
+    assert lean[0]["entries"][0]["v"] == lean[0]["entries"][0]["l"]
+
+
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@strawberry.type
+class Odd:
+    name: str
+    count: int
+    colour: Colour
+    note: str | None
+
+    @strawberry.field
+    def shout(self, suffix: str = "!") -> str:
+        if not suffix:
+            raise ValueError("suffix must not be empty")
+        return self.name.upper() + suffix
+
+
+class Never(BasePermission):
+    message = "not allowed"
+
+    def has_permission(self, source: Any, info: Any, **kwargs: Any) -> bool:
+        return False
+
+
+@strawberry.type
+class OddQuery:
+    @strawberry.field
+    def items(self) -> list[Odd]:
+        fine = Odd(name="a", count=1, colour=Colour.RED, note=None)
+        no_name = Odd(name=None, count=2, colour=Colour.RED, note="n")  # type: ignore[arg-type]
+        bad_count = Odd(name="c", count="many", colour=Colour.RED, note=None)  # type: ignore[arg-type]
+        bad_colour = Odd(name="d", count=4, colour="blue", note=None)  # type: ignore[arg-type]
+        return [fine, no_name, bad_count, bad_colour]
+
+    @strawberry.field(extensions=[PermissionExtension([Never()], use_directives=False)])
+    def secret(self) -> str:
+        return "hidden"
+
+
+@pytest.mark.parametrize(
+    "selection",
+    ["name count colour note", "note name", "count", "colour", "shout", 'shout(suffix: "")'],
+    ids=["all", "null-in-non-null", "refused-int", "refused-enum", "method", "method-raises"],
+)
+def test_values_the_shortcut_cannot_complete_fail_as_they_always_did(selection: str) -> None:
+    lean, ordinary = both(OddQuery, f"{{ items {{ {selection} }} }}")
+    assert lean == ordinary
+
+
+def test_errors_still_name_the_field_and_null_the_item() -> None:
+    (data, errors), _ = both(OddQuery, "{ items { name } }")
+    assert data is None or data["items"] is None  # [Odd!]! propagates the null upwards
+    assert errors[0] == (
+        "Cannot return null for non-nullable field Odd.name.",
+        ["items", 1, "name"],
+    )
+
+
+def test_fields_behind_a_permission_are_never_shortcut() -> None:
+    lean, ordinary = both(OddQuery, "{ secret }")
+    assert lean == ordinary
+    assert lean[1] == [("not allowed", ["secret"])]
+
+
+def test_shortcuts_cover_plain_leaves_and_pure_methods_only() -> None:
+    graphql = build_schema()._schema
+    audit_log = graphql.type_map["AuditLog"]
+    assert shortcut(audit_log, "action").attribute == "action"
+    assert shortcut(audit_log, "failureReason").attribute == "failure_reason"
+    assert shortcut(audit_log, "description").method is not None
+    assert shortcut(audit_log, "actor") is None  # an object: ordinary path
+    assert shortcut(graphql.type_map["PageInfo"], "hasNextPage") is None  # async
+    assert shortcut(graphql.type_map["Query"], "auditLogs") is None  # permission
