@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import gc
 import re
 import sys
 from collections.abc import Sequence
@@ -121,10 +122,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(_prepare(settings, seed=settings.dev_mode and not args.no_demo))
     if settings.dev_mode:
         _print_dev_tokens(settings, f"http://{args.host}:{args.port}")
+    app = create_app(settings)
+    # Modules, the schema and the catalogue live as long as the process: keep them out
+    # of the collector's full passes, which otherwise rescan them during requests.
+    gc.freeze()
     # proxy_headers off: X-Forwarded-For is trusted only per AUDITLOG_TRUSTED_PROXIES.
-    uvicorn.run(
-        create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False
-    )
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 

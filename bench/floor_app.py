@@ -14,6 +14,7 @@ BENCH_FLOOR_DATABASE_URL and BENCH_FLOOR_STATEMENTS in the environment.
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 from collections.abc import AsyncIterator, Sequence
@@ -64,7 +65,9 @@ def create() -> Starlette:
         Route("/floor/{scenario}", answer, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    app = Starlette(routes=routes, lifespan=lifespan)
+    gc.freeze()  # as `auditlog serve` does, so both sides collect garbage alike
+    return app
 
 
 class JsonResponse(JSONResponse):

@@ -19,6 +19,7 @@ async resolvers and anything behind a permission always take the ordinary path.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ from graphql import (
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import Path
+from graphql.pyutils import Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.field import StrawberryField
 
@@ -47,23 +48,40 @@ class Shortcut:
     """How to read one leaf field without its resolver machinery."""
 
     field: GraphQLField
-    type: GraphQLLeafType
     non_null: bool
+    leaf_type: GraphQLLeafType | None = None
+    object_type: GraphQLObjectType | None = None
     attribute: str | None = None
     method: Callable[..., Any] | None = None
     arguments: tuple[tuple[str, str], ...] = ()  # (GraphQL name, Python name)
 
 
-# Per (object type, field name). Schemas are built once, so entries never go stale.
-_SHORTCUTS: dict[tuple[str, str], Shortcut | None] = {}
+# Per object type of a built schema (types are never changed once built), by field name.
+_SHORTCUTS: weakref.WeakKeyDictionary[GraphQLObjectType, dict[str, Shortcut | None]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def shortcut(parent_type: GraphQLObjectType, field_name: str) -> Shortcut | None:
     """Return the field's shortcut, or None when it needs the ordinary path."""
-    key = (parent_type.name, field_name)
-    if key not in _SHORTCUTS:
-        _SHORTCUTS[key] = _classify(parent_type.fields.get(field_name))
-    return _SHORTCUTS[key]
+    return _lookup(_shortcuts_of(parent_type), parent_type, field_name)
+
+
+def _shortcuts_of(parent_type: GraphQLObjectType) -> dict[str, Shortcut | None]:
+    known = _SHORTCUTS.get(parent_type)
+    if known is None:
+        known = _SHORTCUTS[parent_type] = {}
+    return known
+
+
+def _lookup(
+    known: dict[str, Shortcut | None], parent_type: GraphQLObjectType, field_name: str
+) -> Shortcut | None:
+    try:
+        return known[field_name]
+    except KeyError:
+        found = known[field_name] = _classify(parent_type.fields.get(field_name))
+        return found
 
 
 def _classify(field: GraphQLField | None) -> Shortcut | None:
@@ -73,12 +91,14 @@ def _classify(field: GraphQLField | None) -> Shortcut | None:
     if not isinstance(definition, StrawberryField) or definition.extensions:
         return None
     non_null = isinstance(field.type, GraphQLNonNull)
-    leaf = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
-    if not is_leaf_type(leaf):
-        return None
+    named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     resolver = definition.base_resolver
+    if isinstance(named, GraphQLObjectType) and resolver is None and not named.is_type_of:
+        return Shortcut(field, non_null, object_type=named, attribute=definition.python_name)
+    if not is_leaf_type(named):
+        return None
     if resolver is None:
-        return Shortcut(field, leaf, non_null, attribute=definition.python_name)
+        return Shortcut(field, non_null, leaf_type=named, attribute=definition.python_name)
     if resolver.is_async or resolver.info_parameter or resolver.root_parameter:
         return None
     if resolver.parent_parameter or not resolver.self_parameter:
@@ -91,7 +111,7 @@ def _classify(field: GraphQLField | None) -> Shortcut | None:
     method = resolver.wrapped_func
     if isinstance(method, staticmethod | classmethod):
         return None
-    return Shortcut(field, leaf, non_null, method=method, arguments=names)
+    return Shortcut(field, non_null, leaf_type=named, method=method, arguments=names)
 
 
 def _is_plain_argument(kind: object) -> bool:
@@ -100,7 +120,7 @@ def _is_plain_argument(kind: object) -> bool:
 
 
 class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
-    """Strawberry's executor, with shortcuts for plain scalar and enum fields."""
+    """Strawberry's executor, with shortcuts for plain fields."""
 
     def execute_fields(
         self,
@@ -118,18 +138,90 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Every name gets its slot now, so the answer keeps the query's field order.
         results: dict[str, Any] = {}
         rest: dict[str, Any] = {}
-        for response_name, details in grouped_field_set.items():
-            found = shortcut(parent_type, details[0].node.name.value)
-            value = Undefined if found is None else self._read(source_value, found, details)
-            results[response_name] = value
-            if value is Undefined:
-                rest[response_name] = details
-        if not rest:
-            return results
-        others = super().execute_fields(parent_type, source_value, path, rest, position_context)
-        if isinstance(others, dict):
+        pending: list[str] = []
+        known = _shortcuts_of(parent_type)
+        try:
+            for response_name, details in grouped_field_set.items():
+                found = _lookup(known, parent_type, details[0].node.name.value)
+                if found is None:
+                    value = Undefined
+                elif found.object_type is not None:
+                    field_path = Path(path, response_name, parent_type.name)
+                    value = self._complete_object(
+                        source_value, found, details, field_path, position_context
+                    )
+                    if self.is_awaitable(value):
+                        pending.append(response_name)
+                else:
+                    value = self._read(source_value, found, details)
+                results[response_name] = value
+                if value is Undefined:
+                    rest[response_name] = details
+            others = (
+                super().execute_fields(parent_type, source_value, path, rest, position_context)
+                if rest
+                else {}
+            )
+        except Exception:
+            if pending:
+                self.settle_in_background([results[name] for name in pending])
+            raise
+        if isinstance(others, dict) and not pending:
             return _completed(results, others, rest)
-        return _merged(results, others, rest)
+        return self._gathered(results, others, rest, pending)
+
+    def _complete_object(
+        self,
+        source: Any,
+        found: Shortcut,
+        details: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """An object field's answer, completed the way execute_field would complete it."""
+        try:
+            value = getattr(source, found.attribute)  # type: ignore[arg-type]
+        except Exception:
+            return Undefined
+        if value is None:
+            return Undefined if found.non_null else None
+        try:
+            completed = self.collect_and_execute_subfields(
+                found.object_type,  # type: ignore[arg-type]
+                details,
+                path,
+                value,
+                position_context,
+            )
+        except Exception as error:
+            self.handle_field_error(error, found.field.type, details, path)
+            return None
+        if self.is_awaitable(completed):
+            return self._located(completed, found, details, path)
+        return completed
+
+    async def _located(
+        self, completed: Awaitable[Any], found: Shortcut, details: FieldDetailsList, path: Path
+    ) -> Any:
+        try:
+            return await completed
+        except Exception as error:
+            self.handle_field_error(error, found.field.type, details, path)
+            return None
+
+    async def _gathered(
+        self,
+        results: dict[str, Any],
+        others: Any,
+        rest: dict[str, Any],
+        pending: list[str],
+    ) -> dict[str, Any]:
+        awaitables = [results[name] for name in pending]
+        if not isinstance(others, dict):
+            awaitables.append(others)
+        awaited = await gather_with_cancel(*awaitables)
+        results.update(zip(pending, awaited, strict=False))
+        return _completed(results, others if isinstance(others, dict) else awaited[-1], rest)
 
     def _read(self, source: Any, found: Shortcut, details: FieldDetailsList) -> Any:
         """The field's output value, or Undefined when the ordinary path must decide."""
@@ -140,7 +232,7 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 value = found.method(source, **self._arguments(found, details))  # type: ignore[misc]
             if value is None:
                 return Undefined if found.non_null else None
-            coerced = found.type.coerce_output_value(value)
+            coerced = found.leaf_type.coerce_output_value(value)  # type: ignore[union-attr]
         except Exception:  # the ordinary path reports it, located
             return Undefined
         return Undefined if coerced is None else coerced
@@ -157,12 +249,6 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.hide_suggestions,
         )
         return {python: values[graphql] for graphql, python in found.arguments if graphql in values}
-
-
-async def _merged(
-    results: dict[str, Any], others: Awaitable[dict[str, Any]], rest: dict[str, Any]
-) -> dict[str, Any]:
-    return _completed(results, await others, rest)
 
 
 def _completed(

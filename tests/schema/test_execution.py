@@ -156,12 +156,62 @@ def test_fields_behind_a_permission_are_never_shortcut() -> None:
     assert lean[1] == [("not allowed", ["secret"])]
 
 
-def test_shortcuts_cover_plain_leaves_and_pure_methods_only() -> None:
+@strawberry.type
+class Inner:
+    name: str | None
+
+    @strawberry.field
+    async def later(self, fail: bool = False) -> str:
+        if fail:
+            raise ValueError("later failed")
+        return "later"
+
+
+@strawberry.type
+class Outer:
+    required: Inner
+    optional: Inner | None
+    missing: Inner | None
+    broken: Inner  # holds None: the ordinary path reports it
+
+
+@strawberry.type
+class NestedQuery:
+    @strawberry.field
+    def outers(self) -> list[Outer | None]:
+        inner, nameless = Inner(name="in"), Inner(name=None)
+        broken = Outer(required=inner, optional=nameless, missing=None, broken=None)  # type: ignore[arg-type]
+        return [Outer(required=inner, optional=nameless, missing=None, broken=inner), broken]
+
+
+@pytest.mark.parametrize(
+    "selection",
+    [
+        "required { name } optional { name } missing { name }",
+        "broken { name }",
+        "required { later } optional { later name }",
+        "required { later(fail: true) }",
+        "optional { later(fail: true) } required { name }",
+        "required { name later } broken { later }",
+    ],
+    ids=["plain", "null-object", "async-inside", "async-fails-non-null", "async-fails", "mixed"],
+)
+async def test_object_fields_complete_as_they_always_did(selection: str) -> None:
+    answers = []
+    for executor in (LeanExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        schema = strawberry.Schema(query=NestedQuery, execution_context_class=executor)
+        result = await schema.execute(f"{{ outers {{ {selection} }} }}")
+        answers.append((result.data, sorted((e.message, str(e.path)) for e in result.errors or [])))
+    assert answers[0] == answers[1]
+
+
+def test_shortcuts_cover_plain_fields_and_pure_methods_only() -> None:
     graphql = build_schema()._schema
     audit_log = graphql.type_map["AuditLog"]
     assert shortcut(audit_log, "action").attribute == "action"
     assert shortcut(audit_log, "failureReason").attribute == "failure_reason"
     assert shortcut(audit_log, "description").method is not None
-    assert shortcut(audit_log, "actor") is None  # an object: ordinary path
+    assert shortcut(audit_log, "actor").object_type is graphql.type_map["Actor"]
+    assert shortcut(audit_log, "changes") is None  # a list: ordinary path
     assert shortcut(graphql.type_map["PageInfo"], "hasNextPage") is None  # async
     assert shortcut(graphql.type_map["Query"], "auditLogs") is None  # permission
