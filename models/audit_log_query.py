@@ -48,10 +48,26 @@ class _Sql(Condition):
 
 @dataclass(frozen=True)
 class _Contains(Condition):
-    term: str  # lower-case
+    terms: tuple[str, ...]  # lower-case; every one must occur
 
     def render(self, dialect: str) -> tuple[str, list[Any]]:
-        return _contains_sql(self.term, dialect)
+        return _contains_sql(self.terms, dialect)
+
+
+@dataclass(frozen=True)
+class _KeyRange(Condition):
+    """low <= column <= high on an indexed key; `unindexed` keeps SQLite off that index."""
+
+    column: str
+    low: object
+    high: object
+    unindexed: bool = False
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        name = f"+{self.column}" if self.unindexed and dialect == SQLITE else self.column
+        if self.low == self.high:
+            return f"{name} = ?", [self.low]
+        return f"{name} >= ? AND {name} <= ?", [self.low, self.high]
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,14 @@ def between(column: str, low: object, high: object) -> Condition:
     return _Sql(f"{_column(column)} >= ? AND {_column(column)} <= ?", (low, high))
 
 
+def key_range(column: str, low: object, high: object) -> Condition:
+    """`low <= column <= high` (or `= low`) on an indexed key such as ip_key.
+
+    Pages choose between that key's index and the time index by how many rows match.
+    """
+    return _KeyRange(_column(column), low, high)
+
+
 def at_least(column: str, value: object) -> Condition:
     """`column >= value`."""
     return _Sql(f"{_column(column)} >= ?", (value,))
@@ -121,7 +145,7 @@ def prefix(column: str, text: str) -> Condition:
 
 def contains_text(term: str) -> Condition:
     """search_text contains `term` (lower-cased), served by each database's text index."""
-    return _Contains(term.lower())
+    return _Contains((term.lower(),))
 
 
 def all_of(*conditions: Condition) -> Condition:
@@ -152,7 +176,7 @@ def keyset_after(occurred_at: dt.datetime, entry_id: int, *, descending: bool) -
 async def select_entries(where: Condition, *, descending: bool, limit: int) -> list[dict[str, Any]]:
     """Return up to `limit` rows matching `where` in (occurred_at, id) order."""
     direction = "DESC" if descending else "ASC"
-    sql, params = _where(where)
+    sql, params = _where(await _planned(where))
     return await _fetch(
         f"SELECT {', '.join(READ_COLUMNS)} FROM audit_log WHERE {sql} "
         f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?",
@@ -164,8 +188,41 @@ async def explain_page(where: Condition, *, descending: bool = True, limit: int 
     """The database's plan for a page query, as text (for tests and benchmarks)."""
     direction = "DESC" if descending else "ASC"
     return await _explain(
-        f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?", where, [limit]
+        f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?", await _planned(where), [limit]
     )
+
+
+# SQLite keeps no histogram of key values (no STAT4), so for `ip_key` in a range it
+# always walks the key's index and sorts every match by time: fine for a rare block,
+# hundreds of milliseconds for an office block behind a fifth of the account's rows.
+# Counting up to COMMON_MATCHES through that index is cheap and tells the two apart;
+# a common range is then checked row by row while walking the time index instead.
+COMMON_MATCHES = 1000
+
+
+async def _planned(where: Condition) -> Condition:
+    if dialect_of(connection()) != SQLITE or not _has_key_range(where):
+        return where
+    sql, params = _where(where)
+    rows = await _fetch(
+        f"SELECT count(*) AS n FROM (SELECT 1 FROM audit_log WHERE {sql} LIMIT ?) AS m",
+        [*params, COMMON_MATCHES],
+    )
+    return _time_ordered(where) if int(rows[0]["n"]) >= COMMON_MATCHES else where
+
+
+def _has_key_range(condition: Condition) -> bool:
+    if isinstance(condition, _Composite):
+        return any(_has_key_range(part) for part in condition.parts)
+    return isinstance(condition, _KeyRange)
+
+
+def _time_ordered(condition: Condition) -> Condition:
+    if isinstance(condition, _Composite):
+        return _Composite(condition.joiner, tuple(_time_ordered(p) for p in condition.parts))
+    if isinstance(condition, _KeyRange):
+        return _KeyRange(condition.column, condition.low, condition.high, unindexed=True)
+    return condition
 
 
 async def explain_count(where: Condition) -> str:
@@ -277,6 +334,8 @@ def _column(name: str) -> str:
 
 
 def _join(joiner: str, conditions: Sequence[Condition], empty: Condition) -> Condition:
+    if joiner == "AND":
+        conditions = _merge_contains(conditions)
     if not conditions:
         return empty
     if len(conditions) == 1:
@@ -284,16 +343,27 @@ def _join(joiner: str, conditions: Sequence[Condition], empty: Condition) -> Con
     return _Composite(joiner, tuple(conditions))
 
 
-def _contains_sql(term: str, dialect: str) -> tuple[str, list[Any]]:
-    pattern = "%" + re.sub(r"([\\%_])", r"\\\1", term) + "%"
-    like = "search_text LIKE ? ESCAPE '\\'"
-    if dialect == SQLITE and len(term) >= MIN_INDEXED_TERM:
-        phrase = '"' + term.replace('"', '""') + '"'
+def _merge_contains(conditions: Sequence[Condition]) -> list[Condition]:
+    """Join AND-ed text terms into one condition: on SQLite one MATCH instead of one per word."""
+    texts = [c for c in conditions if isinstance(c, _Contains)]
+    if len(texts) < 2:
+        return list(conditions)
+    merged = _Contains(tuple(term for text in texts for term in text.terms))
+    others = [c for c in conditions if not isinstance(c, _Contains)]
+    return [merged, *others]
+
+
+def _contains_sql(terms: Sequence[str], dialect: str) -> tuple[str, list[Any]]:
+    patterns = ["%" + re.sub(r"([\\%_])", r"\\\1", term) + "%" for term in terms]
+    likes = " AND ".join(["search_text LIKE ? ESCAPE '\\'"] * len(terms))
+    indexed = [term for term in terms if len(term) >= MIN_INDEXED_TERM]
+    if dialect == SQLITE and indexed:
+        phrases = " AND ".join('"' + term.replace('"', '""') + '"' for term in indexed)
         return (
-            f"id IN (SELECT rowid FROM audit_log_fts WHERE audit_log_fts MATCH ?) AND {like}",
-            [phrase, pattern],
+            f"id IN (SELECT rowid FROM audit_log_fts WHERE audit_log_fts MATCH ?) AND {likes}",
+            [phrases, *patterns],
         )
-    return like, [pattern]
+    return likes, patterns
 
 
 def _where(condition: Condition) -> tuple[str, list[Any]]:

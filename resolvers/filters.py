@@ -16,9 +16,9 @@ from models.audit_log_query import (
     any_of,
     at_least,
     below,
-    between,
     contains_text,
     equals,
+    key_range,
     one_of,
     prefix,
 )
@@ -114,7 +114,7 @@ def ip_condition(text: str, field: str) -> Condition:
             "203.0.113.0/24.",
         ) from exc
     low, high = network_key_range(network)
-    return equals("ip_key", low) if low == high else between("ip_key", low, high)
+    return key_range("ip_key", low, high)
 
 
 def _check_sizes(flt: AuditLogFilter) -> None:

@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from models.audit_log_query import Condition, explain_count, explain_page
+from models.audit_log_query import (
+    COMMON_MATCHES,
+    Condition,
+    explain_count,
+    explain_page,
+    select_entries,
+)
 from models.database import connection
 from resolvers.filters import AuditLogFilter
 from resolvers.selection import Selection
@@ -76,3 +82,32 @@ async def test_free_text_can_use_the_text_index(planner: str) -> None:
     plan = await explain_count(where) + "\n" + await explain_page(where)
     expected = "audit_log_fts" if planner == "sqlite" else "audit_log_search_trigram"
     assert expected in plan, plan
+
+
+async def test_a_common_ip_block_pages_along_the_time_index_and_a_rare_one_by_address(
+    db: str,
+) -> None:
+    common_block = [
+        event(ip_address=f"203.0.113.{i % 250}", occurred_at=NOW - dt.timedelta(seconds=i))
+        for i in range(COMMON_MATCHES + 20)
+    ]
+    for start in range(0, len(common_block), 500):
+        await record("acme", *common_block[start : start + 500])
+    await record("acme", event(ip_address="198.51.100.7", occurred_at=NOW - dt.timedelta(days=1)))
+    await connection().execute_script("ANALYZE")
+    common = Selection("acme", AuditLogFilter(ip_addresses=("203.0.113.0/24",))).condition(NOW)
+    rare = Selection("acme", AuditLogFilter(ip_addresses=("198.51.100.0/24",))).condition(NOW)
+    common_plan, rare_plan = await explain_page(common), await explain_page(rare)
+    if db == "sqlite":
+        assert "audit_log_account_time" in common_plan and "TEMP B-TREE" not in common_plan
+        assert "audit_log_account_ip" in rare_plan, rare_plan
+    _no_scan(common_plan, db)
+    _no_scan(rare_plan, db)
+    page = await select_entries(common, descending=True, limit=51)
+    assert [row["occurred_at"] for row in page] == sorted(
+        (row["occurred_at"] for row in page), reverse=True
+    )
+    assert len(page) == 51 and {row["ip_address"].rsplit(".", 1)[0] for row in page} == {"203.0.113"}
+    assert [row["ip_address"] for row in await select_entries(rare, descending=True, limit=51)] == [
+        "198.51.100.7"
+    ]
