@@ -23,6 +23,8 @@ def from_global_id(type_name: str, global_id: str, argument: str = "id") -> int:
         return int(local)
     except (ValueError, UnicodeError, binascii.Error) as exc:
         shown = global_id if len(global_id) <= 80 else global_id[:77] + "..."
+        article = "an" if type_name[0] in "AEIOU" else "a"
+        kind = f"{article} {type_name}"
         raise InvalidInputError.single(
-            argument, f'"{shown}" is not a {type_name} id; pass the id field of a {type_name}.'
+            argument, f'"{shown}" is not {kind} id; pass the id field of {kind}.'
         ) from exc
