@@ -5,16 +5,22 @@ strawberry wrapper around the resolver, argument conversion, then value completi
 A dashboard page asks for about 1,500 fields, nearly all of them scalars or enums
 read off an attribute, and that ceremony costs more than reading the rows.
 
-Here two kinds of leaf field (scalar or enum type) skip it:
-- plain attributes: no resolver, no field extension; read with `getattr`;
-- pure methods: a synchronous resolver taking neither `info` nor `root`, no field
-  extension, and only String/Int/Float/Boolean arguments; called with the coerced
-  arguments. Such a method must not have side effects: it may be called again.
+Here three kinds of field skip it:
+- plain leaves: a scalar or enum with no resolver and no field extension, read with
+  `getattr` and coerced by its type;
+- pure methods: a scalar or enum whose synchronous resolver takes neither `info` nor
+  `root`, has no field extension and only String/Int/Float/Boolean arguments; called
+  with the coerced arguments. Such a method must not have side effects: it may be
+  called again;
+- plain objects: an object type (without `is_type_of`) read with `getattr`, whose
+  sub-fields are then executed directly.
 
 Whatever the shortcut cannot complete cleanly (a null in a non-null field, a value its
 type refuses, a method that raises) takes graphql-core's ordinary path, so errors,
-their paths and null propagation stay exactly as they were. Object and list fields,
-async resolvers and anything behind a permission always take the ordinary path.
+their paths and null propagation stay exactly as they were; errors inside a plain
+object are located as execute_field locates them. Lists, async resolvers, anything
+behind a permission, and every field while a middleware is installed take the ordinary
+path.
 """
 
 from __future__ import annotations
@@ -45,7 +51,7 @@ _PLAIN_ARGUMENT_TYPES = frozenset({"String", "Int", "Float", "Boolean"})
 
 @dataclass(frozen=True, slots=True)
 class Shortcut:
-    """How to read one leaf field without its resolver machinery."""
+    """How to answer one field without its resolver machinery."""
 
     field: GraphQLField
     non_null: bool

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import SchemaExtension
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
@@ -215,3 +216,19 @@ def test_shortcuts_cover_plain_fields_and_pure_methods_only() -> None:
     assert shortcut(audit_log, "changes") is None  # a list: ordinary path
     assert shortcut(graphql.type_map["PageInfo"], "hasNextPage") is None  # async
     assert shortcut(graphql.type_map["Query"], "auditLogs") is None  # permission
+
+
+class Shouting(SchemaExtension):
+    """A resolve hook: strawberry installs it as graphql-core middleware."""
+
+    def resolve(self, _next: Any, root: Any, info: Any, *args: Any, **kwargs: Any) -> Any:
+        result = _next(root, info, *args, **kwargs)
+        return result.upper() if isinstance(result, str) else result
+
+
+def test_a_middleware_sees_every_field_so_nothing_is_shortcut() -> None:
+    schema = strawberry.Schema(
+        query=OddQuery, execution_context_class=LeanExecutionContext, extensions=[Shouting]
+    )
+    result = schema.execute_sync("{ items { note } }")
+    assert result.data == {"items": [{"note": None}, {"note": "N"}, {"note": None}, {"note": None}]}
