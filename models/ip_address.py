@@ -23,6 +23,14 @@ def address_key(address: IpAddress) -> str:
     return f"{int(address):032x}"
 
 
+def address_from_key(key: str) -> IpAddress:
+    """Return the address an `address_key` was made from."""
+    number = int(key, 16)
+    if number >> 32 == 0xFFFF:
+        return ipaddress.IPv4Address(number & 0xFFFFFFFF)
+    return ipaddress.IPv6Address(number)
+
+
 def network_key_range(network: IpNetwork) -> tuple[str, str]:
     """Return the first and last address keys of a network, inclusive."""
     return address_key(network.network_address), address_key(network.broadcast_address)

@@ -10,7 +10,8 @@ from typing import Any
 from catalogue import category_of
 from catalogue.language import Language
 from models.audit_log import ActorType
-from models.audit_log_query import Condition, count, group_counts
+from models.audit_log_query import Condition, count, group_counts, latest_actor_names
+from models.ip_address import address_from_key
 from resolvers.descriptions import actor_label, label_of, language_for
 from resolvers.entries import Actor
 from resolvers.errors import InvalidInputError
@@ -61,7 +62,7 @@ async def facets(
     actions = await group_counts(where, "action", None) if FacetField.CATEGORY in wanted else None
     results = []
     for field in wanted:
-        values = await _values(where, field, limit, locale, actions)
+        values = await _values(selection.account_id, where, field, limit, locale, actions)
         results.append(Facet(field, values))
     return results
 
@@ -72,6 +73,7 @@ async def total(selection: Selection) -> int:
 
 
 async def _values(
+    account_id: str,
     where: Condition,
     field: FacetField,
     limit: int,
@@ -96,23 +98,31 @@ async def _values(
     if field is FacetField.ACTION:
         return [FacetValue(r["action"], label_of(r["action"], language), int(r["n"])) for r in rows]
     if field is FacetField.ACTOR:
-        return [_actor_value(row, language) for row in rows]
+        return await _actor_values(account_id, rows, language)
     if field is FacetField.TARGET_TYPE:
         return [_target_type_value(r["target_type"], int(r["n"]), language) for r in rows]
-    return [FacetValue(r["ip_address"], r["ip_address"], int(r["n"])) for r in rows]
+    addresses = [str(address_from_key(r["ip_key"])) for r in rows]
+    return [FacetValue(a, a, int(r["n"])) for a, r in zip(addresses, rows, strict=True)]
 
 
-def _actor_value(row: dict[str, Any], language: Language) -> FacetValue:
-    actor_type = ActorType(str(row["actor_type"]))
-    actor_id = row["actor_id"]
-    actor = Actor(
-        actor_type,
-        str(actor_id) if actor_id is not None else None,
-        _text(row["actor_name"]),
-        _text(row["actor_email"]),
-    )
-    value = actor.id if actor.id is not None else actor_type.value
-    return FacetValue(value, actor_label(actor, language), int(row["n"]))
+async def _actor_values(
+    account_id: str, rows: list[dict[str, Any]], language: Language
+) -> list[FacetValue]:
+    """Actors labelled by the name and e-mail of their latest entry."""
+    keys = [(str(row["actor_type"]), _text(row["actor_id"])) for row in rows]
+    names = await latest_actor_names(account_id, keys)
+    values = []
+    for (actor_type, actor_id), row in zip(keys, rows, strict=True):
+        named = names.get((actor_type, actor_id), {})
+        actor = Actor(
+            ActorType(actor_type),
+            actor_id,
+            _text(named.get("actor_name")),
+            _text(named.get("actor_email")),
+        )
+        value = actor_id if actor_id is not None else actor_type
+        values.append(FacetValue(value, actor_label(actor, language), int(row["n"])))
+    return values
 
 
 def _target_type_value(target_type: str, n: int, language: Language) -> FacetValue:

@@ -193,3 +193,26 @@ async def test_too_many_buckets_are_refused(db: str) -> None:
 
 async def test_histogram_of_nothing_is_empty(db: str) -> None:
     assert await histogram(Selection("acme"), Interval.DAY, "UTC") == []
+
+
+async def test_actor_facet_labels_an_actor_by_its_latest_name(db: str) -> None:
+    renamed = [
+        event(actor=Actor(ActorType.USER, "7", "Old Name", "old@example.com"), occurred_at=START),
+        event(
+            actor=Actor(ActorType.USER, "7", "New Name", "new@example.com"),
+            occurred_at=START + dt.timedelta(days=1),
+        ),
+        event(
+            actor=Actor(ActorType.USER, "7", "Zed Old"), occurred_at=START - dt.timedelta(days=1)
+        ),
+    ]
+    await record("acme", *renamed)
+    await record(
+        "globex",
+        event(
+            actor=Actor(ActorType.USER, "7", "Other Account"),
+            occurred_at=START + dt.timedelta(days=2),
+        ),
+    )
+    [actors] = await facets(Selection("acme"), [FacetField.ACTOR], 10, None)
+    assert [(v.value, v.label, v.count) for v in actors.values] == [("7", "New Name", 3)]
