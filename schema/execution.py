@@ -28,11 +28,12 @@ from __future__ import annotations
 import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from graphql import (
     GraphQLField,
     GraphQLLeafType,
+    GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
@@ -58,6 +59,7 @@ class Shortcut:
     leaf_type: GraphQLLeafType | None = None
     object_type: GraphQLObjectType | None = None
     attribute: str | None = None
+    is_list: bool = False  # of object_type, each item non-null
     method: Callable[..., Any] | None = None
     arguments: tuple[tuple[str, str], ...] = ()  # (GraphQL name, Python name)
 
@@ -99,8 +101,18 @@ def _classify(field: GraphQLField | None) -> Shortcut | None:
     non_null = isinstance(field.type, GraphQLNonNull)
     named = field.type.of_type if isinstance(field.type, GraphQLNonNull) else field.type
     resolver = definition.base_resolver
-    if isinstance(named, GraphQLObjectType) and resolver is None and not named.is_type_of:
+    if _is_plain_object(named) and resolver is None:
         return Shortcut(field, non_null, object_type=named, attribute=definition.python_name)
+    if isinstance(named, GraphQLList) and resolver is None:
+        item = named.of_type
+        if isinstance(item, GraphQLNonNull) and _is_plain_object(item.of_type):
+            return Shortcut(
+                field,
+                non_null,
+                object_type=item.of_type,
+                attribute=definition.python_name,
+                is_list=True,
+            )
     if not is_leaf_type(named):
         return None
     if resolver is None:
@@ -118,6 +130,10 @@ def _classify(field: GraphQLField | None) -> Shortcut | None:
     if isinstance(method, staticmethod | classmethod):
         return None
     return Shortcut(field, non_null, leaf_type=named, method=method, arguments=names)
+
+
+def _is_plain_object(kind: object) -> TypeGuard[GraphQLObjectType]:
+    return isinstance(kind, GraphQLObjectType) and not kind.is_type_of
 
 
 def _is_plain_argument(kind: object) -> bool:
@@ -191,6 +207,8 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return Undefined
         if value is None:
             return Undefined if found.non_null else None
+        if found.is_list:
+            return self._complete_list(value, found, details, path, position_context)
         try:
             completed = self.collect_and_execute_subfields(
                 found.object_type,  # type: ignore[arg-type]
@@ -204,6 +222,45 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return None
         if self.is_awaitable(completed):
             return self._located(completed, found, details, path)
+        return completed
+
+    def _complete_list(
+        self,
+        items: Any,
+        found: Shortcut,
+        details: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        """A list of non-null plain objects, completed item by item.
+
+        Anything unusual (not a list, a null item, a directive such as @stream on the
+        field) is left to complete_list_value.
+        """
+        if not isinstance(items, list | tuple) or any(item is None for item in items):
+            return Undefined
+        if any(detail.node.directives for detail in details):
+            return Undefined
+        completed: list[Any] = []
+        try:
+            for index, item in enumerate(items):
+                completed.append(
+                    self.collect_and_execute_subfields(
+                        found.object_type,  # type: ignore[arg-type]
+                        details,
+                        path.add_key(index, None),
+                        item,
+                        position_context,
+                    )
+                )
+        except Exception as error:
+            started = [result for result in completed if self.is_awaitable(result)]
+            if started:
+                self.settle_in_background(started)
+            self.handle_field_error(error, found.field.type, details, path)
+            return None
+        if any(self.is_awaitable(result) for result in completed):
+            return self._located(_each(completed, self.is_awaitable), found, details, path)
         return completed
 
     async def _located(
@@ -255,6 +312,15 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             self.hide_suggestions,
         )
         return {python: values[graphql] for graphql, python in found.arguments if graphql in values}
+
+
+async def _each(results: list[Any], is_awaitable: Callable[[Any], bool]) -> list[Any]:
+    """The list with its awaitable items awaited together."""
+    indices = [index for index, result in enumerate(results) if is_awaitable(result)]
+    awaited = await gather_with_cancel(*(results[index] for index in indices))
+    for index, value in zip(indices, awaited, strict=True):
+        results[index] = value
+    return results
 
 
 def _completed(
