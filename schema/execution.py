@@ -12,15 +12,16 @@ Here three kinds of field skip it:
   `root`, has no field extension and only String/Int/Float/Boolean arguments; called
   with the coerced arguments. Such a method must not have side effects: it may be
   called again;
-- plain objects: an object type (without `is_type_of`) read with `getattr`, whose
-  sub-fields are then executed directly.
+- plain objects: an object type (without `is_type_of`), or a list of non-null ones,
+  read with `getattr`, whose sub-fields are then executed directly.
 
 Whatever the shortcut cannot complete cleanly (a null in a non-null field, a value its
 type refuses, a method that raises) takes graphql-core's ordinary path, so errors,
 their paths and null propagation stay exactly as they were; errors inside a plain
-object are located as execute_field locates them. Lists, async resolvers, anything
-behind a permission, and every field while a middleware is installed take the ordinary
-path.
+object are located as execute_field locates them. Other lists (nullable items, a null
+item, anything but a list or tuple, a directive such as @stream), async resolvers,
+anything behind a permission, and every field while a middleware is installed take the
+ordinary path.
 """
 
 from __future__ import annotations
