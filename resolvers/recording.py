@@ -103,10 +103,12 @@ async def _store(
     tx: BaseDBAsyncClient, pending: list[_Pending], now: dt.datetime
 ) -> dict[int, RecordResult]:
     results: dict[int, RecordResult] = {}
+    by_account: dict[str, list[_Pending]] = {}
+    for item in pending:
+        by_account.setdefault(item.account_id, []).append(item)
     # Counters are locked in a fixed order so two multi-account batches cannot deadlock.
-    for account_id in sorted({item.account_id for item in pending}):
-        in_account = [item for item in pending if item.account_id == account_id]
-        results.update(await _store_account(tx, account_id, in_account, now))
+    for account_id in sorted(by_account):
+        results.update(await _store_account(tx, account_id, by_account[account_id], now))
     return results
 
 
