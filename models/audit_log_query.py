@@ -105,11 +105,6 @@ def equals_ignoring_case(column: str, value: str) -> Condition:
     return _Sql(f"lower({_column(column)}) = ?", (value.lower(),))
 
 
-def between(column: str, low: object, high: object) -> Condition:
-    """`low <= column <= high`."""
-    return _Sql(f"{_column(column)} >= ? AND {_column(column)} <= ?", (low, high))
-
-
 def key_range(column: str, low: object, high: object) -> Condition:
     """`low <= column <= high` (or `= low`) on an indexed key such as ip_key.
 
@@ -225,10 +220,9 @@ def _time_ordered(condition: Condition) -> Condition:
     return condition
 
 
-async def explain_group_counts(where: Condition, group: str) -> str:
+async def explain_group_counts(where: Condition, group: str, limit: int | None = 10) -> str:
     """The database's plan for group_counts, as text (for tests and benchmarks)."""
-    columns = GROUPABLE[group]
-    return await _explain(f"GROUP BY {columns}", where, [], select=f"{columns}, count(*)")
+    return await _explain_statement(*_group_counts_sql(where, group, limit))
 
 
 async def explain_count(where: Condition) -> str:
@@ -238,10 +232,14 @@ async def explain_count(where: Condition) -> str:
 
 async def _explain(tail: str, where: Condition, extra: list[Any], select: str = "id") -> str:
     sql, params = _where(where)
-    explain = "EXPLAIN QUERY PLAN" if dialect_of(connection()) == SQLITE else "EXPLAIN"
-    rows = await _fetch(
-        f"{explain} SELECT {select} FROM audit_log WHERE {sql} {tail}", [*params, *extra]
+    return await _explain_statement(
+        f"SELECT {select} FROM audit_log WHERE {sql} {tail}", [*params, *extra]
     )
+
+
+async def _explain_statement(sql: str, params: list[Any]) -> str:
+    explain = "EXPLAIN QUERY PLAN" if dialect_of(connection()) == SQLITE else "EXPLAIN"
+    rows = await _fetch(f"{explain} {sql}", params)
     return "\n".join(str(row.get("detail") or row.get("QUERY PLAN")) for row in rows)
 
 
@@ -274,11 +272,15 @@ async def group_counts(where: Condition, group: str, limit: int | None) -> list[
     columns and `n`; every grouped column is in the time index, so a time range is
     counted from the index alone.
     """
+    return await _fetch(*_group_counts_sql(where, group, limit))
+
+
+def _group_counts_sql(where: Condition, group: str, limit: int | None) -> tuple[str, list[Any]]:
     columns = GROUPABLE[group]
     present = "" if group in ("action", "actor") else f" AND {columns} IS NOT NULL"
     sql, params = _where(where)
     limit_sql = " LIMIT ?" if limit is not None else ""
-    return await _fetch(
+    return (
         f"SELECT {columns}, count(*) AS n FROM audit_log "
         f"WHERE ({sql}){present} GROUP BY {columns} ORDER BY n DESC, {columns}{limit_sql}",
         [*params, *([limit] if limit is not None else [])],
