@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
 
-import orjson
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -16,6 +16,8 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLRequestData
+from strawberry.types.unset import UNSET, UnsetType
 
 from auth.client_ip import client_ip
 from auth.gate import AuthenticationGate
@@ -30,6 +32,14 @@ from resolvers.redaction import RedactionPolicy
 from resolvers.role_grants import granted_roles
 from schema import build_schema
 from schema.context import Context
+from schema.json_encoding import encode_response
+from schema.request_checks import (
+    RequestError,
+    check_query_size,
+    check_variables,
+    decode_body,
+    http_error_code,
+)
 from settings import Settings
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
@@ -43,9 +53,42 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
 
+    def decode_json(self, data: str | bytes) -> object:
+        """Decode request JSON strictly (UTF-8, no lone surrogates), saying where it breaks."""
+        return decode_body(data)
+
+    def parse_json(self, data: str | bytes) -> object:
+        """Decode request JSON; errors become a coded 400 answer, not plain text."""
+        return decode_body(data)
+
+    async def parse_http_body(
+        self, request: AsyncHTTPRequestAdapter
+    ) -> GraphQLRequestData | list[GraphQLRequestData]:
+        """Parse the request, then refuse oversized documents and unstorable variables."""
+        parsed = await super().parse_http_body(request)
+        for item in parsed if isinstance(parsed, list) else [parsed]:
+            check_query_size(item.query, self.settings.max_query_bytes)
+            check_variables(item.variables)
+        return parsed
+
+    async def run(  # type: ignore[override]
+        self,
+        request: Request | WebSocket,
+        context: Context | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        """Run the request; a request that cannot run gets a coded JSON error."""
+        try:
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        except HTTPException as exc:
+            error = RequestError(exc.reason, status=exc.status_code, code=http_error_code(exc))
+            return JSONResponse(error.body(), status_code=error.status)
+        except RequestError as exc:
+            return JSONResponse(exc.body(), status_code=exc.status)
+
     def encode_json(self, data: object) -> bytes:
         """Serialise responses with orjson, several times faster than the standard library."""
-        return orjson.dumps(data)
+        return encode_response(data)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -41,6 +41,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     redact_keys: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
+    max_query_bytes: int = 64 * 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +59,9 @@ class Settings:
             redact_keys=_words(env, "AUDITLOG_REDACT_KEYS"),
             max_body_bytes=_positive_int(
                 env, "AUDITLOG_MAX_BODY_BYTES", 8 * 1024 * 1024, maximum=1 << 30
+            ),
+            max_query_bytes=_positive_int(
+                env, "AUDITLOG_MAX_QUERY_BYTES", 64 * 1024, maximum=16 * 1024 * 1024
             ),
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 
+from starlette.datastructures import QueryParams
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.principal import Principal
@@ -44,10 +45,15 @@ def bearer_token(header: str | None) -> str:
 
 
 def _is_ide_page(scope: Scope) -> bool:
-    """A browser GET for HTML without a query only loads GraphiQL, which holds no data."""
-    accepts_html = "text/html" in (_header(scope, b"accept") or "")
-    has_query = b"query=" in scope.get("query_string", b"")
-    return scope["method"] == "GET" and accepts_html and not has_query
+    """A browser GET for HTML without a query only loads GraphiQL, which holds no data.
+
+    The query string is parsed exactly as the GraphQL view will parse it, so no spelling
+    of the `query` parameter (percent-encoded, empty, repeated) slips past.
+    """
+    if scope["method"] != "GET" or "text/html" not in (_header(scope, b"accept") or ""):
+        return False
+    params = QueryParams(scope.get("query_string", b"").decode("latin-1"))
+    return not any(key in params for key in ("query", "variables", "operationName"))
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

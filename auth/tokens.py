@@ -76,11 +76,17 @@ def verify_token(token: str, config: JwtConfig, key: Any = None) -> Principal:
     return principal_from_claims(claims)
 
 
+MAX_SUBJECT = 255
+MAX_NAME = 255
+MAX_EMAIL = 320
+
+
 def principal_from_claims(claims: Mapping[str, object]) -> Principal:
     """Build a principal from verified claims, checking their shapes."""
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise TokenError('Token "sub" claim must be a non-empty string.')
+    _check_text("sub", subject, MAX_SUBJECT)
     roles = _roles(claims.get("roles", []))
     account_id = _account_id(claims.get("account_id"))
     if account_id is None and roles - {Role.INGEST}:
@@ -139,6 +145,7 @@ def _account_id(value: object) -> str | None:
     text = str(value)
     if not text or len(text) > 64:
         raise TokenError('Token "account_id" claim must be 1 to 64 characters long.')
+    _check_text("account_id", text, 64)
     return text
 
 
@@ -148,4 +155,16 @@ def _optional_string(claims: Mapping[str, object], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise TokenError(f'Token "{key}" claim must be a string.')
+    _check_text(key, value, MAX_NAME if key == "name" else MAX_EMAIL)
     return value
+
+
+def _check_text(claim: str, value: str, limit: int) -> None:
+    """Refuse claim text no column can store: too long, control characters, surrogates."""
+    if len(value) > limit:
+        raise TokenError(f'Token "{claim}" claim is {len(value)} characters; the limit is {limit}.')
+    if any(ord(char) < 32 or ord(char) == 127 or 0xD800 <= ord(char) <= 0xDFFF for char in value):
+        raise TokenError(
+            f'Token "{claim}" claim contains a control character or a lone surrogate; '
+            "send printable Unicode text."
+        )

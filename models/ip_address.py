@@ -9,7 +9,13 @@ IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 def parse_address(text: str) -> IpAddress:
-    """Parse an address; an IPv4-mapped IPv6 address becomes its IPv4 form."""
+    """Parse an address; an IPv4-mapped IPv6 address becomes its IPv4 form.
+
+    Zone ids ("fe80::1%eth0") name an interface of the sending host, not a place on the
+    network, so scoped addresses are refused.
+    """
+    if "%" in text:
+        raise ValueError(f'"{text[:60]}" has a zone id; send the address without "%zone".')
     address = ipaddress.ip_address(text.strip())
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         return address.ipv4_mapped
@@ -38,6 +44,8 @@ def network_key_range(network: IpNetwork) -> tuple[str, str]:
 
 def parse_network(text: str) -> IpNetwork:
     """Parse an address or CIDR block; host bits are ignored ("10.1.2.3/8" is 10.0.0.0/8)."""
+    if "%" in text:
+        raise ValueError(f'"{text[:60]}" has a zone id; send the address without "%zone".')
     network = ipaddress.ip_network(text.strip(), strict=False)
     if isinstance(network, ipaddress.IPv6Network):
         mapped = network.network_address.ipv4_mapped

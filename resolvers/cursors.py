@@ -12,6 +12,7 @@ from resolvers.errors import InvalidInputError
 
 VERSION = "c1"
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MAX_ROW_ID = 2**63 - 1
 
 
 @dataclass(frozen=True, order=True)
@@ -44,6 +45,8 @@ def decode_cursor(cursor: str, bound_to: str, argument: str) -> Position:
         if version != VERSION or digest != bound_to:
             raise ValueError("cursor belongs to another query")
         occurred_at = EPOCH + dt.timedelta(microseconds=int(micros))
+        if not (entry_id.isascii() and entry_id.isdigit()) or int(entry_id) > MAX_ROW_ID:
+            raise ValueError("entry id out of range")
         return Position(occurred_at, int(entry_id))
     except (ValueError, UnicodeError, binascii.Error, OverflowError) as exc:
         shown = cursor if len(cursor) <= 80 else cursor[:77] + "..."

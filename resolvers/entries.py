@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from models.audit_log import ActorType, Outcome
+from resolvers.stored_json import decode_stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,13 @@ class Entry:
     request_id: str | None
     occurred_at: dt.datetime
     recorded_at: dt.datetime
+    # The stored metadata when it is not an object a sentence can read (see stored_json).
+    opaque_metadata: object = None
+
+    @property
+    def stored_metadata(self) -> object:
+        """The metadata exactly as stored, for clients."""
+        return self.metadata if self.opaque_metadata is None else self.opaque_metadata
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Entry:
@@ -65,7 +72,8 @@ class Entry:
         target = None
         if row["target_type"] is not None:
             target = Target(row["target_type"], row["target_id"], row["target_name"])
-        changes = _json(row["changes"])
+        changes = decode_stored(row["changes"])
+        metadata = decode_stored(row["metadata"])
         return cls(
             id=row["id"],
             account_id=row["account_id"],
@@ -78,8 +86,8 @@ class Entry:
                 row["actor_email"],
             ),
             target=target,
-            changes=[Change(c["field"], c.get("before"), c.get("after")) for c in changes],
-            metadata=_json(row["metadata"]),
+            changes=_changes(changes),
+            metadata=metadata if isinstance(metadata, dict) else {},
             outcome=Outcome(row["outcome"]),
             failure_reason=row["failure_reason"],
             ip_address=row["ip_address"],
@@ -87,11 +95,15 @@ class Entry:
             request_id=row["request_id"],
             occurred_at=_utc(row["occurred_at"]),
             recorded_at=_utc(row["recorded_at"]),
+            opaque_metadata=None if isinstance(metadata, dict) else metadata,
         )
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str | bytes) else value
+def _changes(value: Any) -> list[Change]:
+    if not isinstance(value, list):
+        # Only a value too deep for any decoder gets here; keep it whole and readable.
+        return [Change("", before=None, after=value)]
+    return [Change(c["field"], c.get("before"), c.get("after")) for c in value]
 
 
 def _utc(value: Any) -> dt.datetime:

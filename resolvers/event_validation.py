@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from catalogue import CUSTOM_PREFIX, is_custom, lookup, suggestions
@@ -13,6 +14,7 @@ from models.audit_log import ActorType, Outcome
 from models.ip_address import address_key, parse_address
 from resolvers.entries import Actor, Change, Target
 from resolvers.errors import Problem
+from resolvers.json_limits import json_problems, text_problem
 from resolvers.redaction import RedactionPolicy
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -22,6 +24,7 @@ MAX_FUTURE = dt.timedelta(minutes=5)
 MAX_CHANGES = 500
 MAX_METADATA_BYTES = 64 * 1024
 MAX_CHANGES_BYTES = 256 * 1024
+MAX_JSON_PROBLEMS = 10
 LIMITS = {
     "action": 100,
     "actor.id": 255,
@@ -133,8 +136,8 @@ class EventChecker:
             self.fail(field, "must not be empty; leave it out instead.")
         elif len(value) > limit:
             self.fail(field, f"is {len(value)} characters long; the limit is {limit}.")
-        elif "\x00" in value:
-            self.fail(field, "contains a NUL character (\\u0000); remove it.")
+        elif problem := text_problem(value):
+            self.fail(field, problem)
         return value
 
     def _action(self, action: str) -> str:
@@ -199,6 +202,10 @@ class EventChecker:
             if not change.field.strip():
                 self.fail(field, "must name the changed field.")
             self.text(field, change.field)
+            if not self._is_storable(change.before, f"changes[{position}].before") or (
+                not self._is_storable(change.after, f"changes[{position}].after")
+            ):
+                continue
             before, after = self.policy.redact_change(change.field, change.before, change.after)
             checked.append(Change(change.field, before, after))
         return tuple(checked)
@@ -210,8 +217,17 @@ class EventChecker:
             kind = type(metadata).__name__
             self.fail("metadata", f'must be a JSON object such as {{"plan": "pro"}}; got a {kind}.')
             return {}
+        if not self._is_storable(metadata, "metadata"):
+            return {}
         redacted = self.policy.redact(metadata)
         return redacted if isinstance(redacted, dict) else {}
+
+    def _is_storable(self, value: object, field: str) -> bool:
+        """Check a JSON value against the accepted JSON (json_limits); report each problem."""
+        problems = list(islice(json_problems(value, field), MAX_JSON_PROBLEMS))
+        for path, message in problems:
+            self.fail(path, message)
+        return not problems
 
     def _json(self, field: str, value: object, limit: int) -> str:
         try:
@@ -235,10 +251,13 @@ class EventChecker:
             return None, None
         try:
             address = parse_address(ip)
-        except ValueError:
+        except ValueError as exc:
+            zoned = "zone id" in str(exc)
             self.fail(
                 "ipAddress",
-                f'"{ip[:60]}" is not an IP address; send IPv4 or IPv6, such as 203.0.113.7.',
+                str(exc)
+                if zoned
+                else f'"{ip[:60]}" is not an IP address; send IPv4 or IPv6, such as 203.0.113.7.',
             )
             return None, None
         return str(address), address_key(address)

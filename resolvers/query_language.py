@@ -34,7 +34,7 @@ from resolvers.filters import action_condition, category_condition, ip_condition
 QUALIFIERS = ("actor", "action", "category", "target", "ip", "request", "occurred")
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 50
-RELATIVE = re.compile(r"^now(?:-(\d+)([mhdw]))?$")
+RELATIVE = re.compile(r"^now(?:-([0-9]{1,12})([mhdw]))?$")
 UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -228,24 +228,30 @@ def _occurred(term: Term, now: dt.datetime) -> Condition:
 
 def _moment(text: str, term: Term, now: dt.datetime) -> tuple[dt.datetime, dt.datetime | None]:
     """A day as (start, end), or an instant as (moment, None); all in UTC."""
-    relative = RELATIVE.match(text)
-    if relative:
-        amount, unit = relative.groups()
-        delta = dt.timedelta(**{UNITS[unit]: int(amount)}) if amount else dt.timedelta()
-        return now - delta, None
     try:
+        relative = RELATIVE.match(text)
+        if relative:
+            amount, unit = relative.groups()
+            delta = dt.timedelta(**{UNITS[unit]: int(amount)}) if amount else dt.timedelta()
+            return now - delta, None
         if DATE.match(text):
             day = dt.datetime.fromisoformat(text).replace(tzinfo=dt.UTC)
             return day, day + dt.timedelta(days=1)
         moment = dt.datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC), None
+    except OverflowError as exc:
+        raise query_error(
+            term.column,
+            f'"{text}" lies outside the years 1 to 9999; pick a nearer date or a smaller '
+            "offset such as now-52w",
+        ) from exc
     except ValueError as exc:
         raise query_error(
             term.column,
             f'"{text}" is not a date; write 2026-11-01, 2026-11-01T10:00:00Z or now-7d',
         ) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC), None
 
 
 QUALIFIER_CONDITIONS: dict[str, Callable[[Term, dt.datetime], Condition]] = {

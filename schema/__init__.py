@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ValidationCache,
-)
+from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.access import AccessMutation, AccessQuery
-from schema.errors import ErrorCodes, TolerantParserCache
+from schema.document_cache import CachedDocuments, DocumentCache
+from schema.errors import ErrorCodes
 from schema.execution import LeanExecutionContext
 from schema.mutation import RecordingMutation
 from schema.query import AuditLogQuery
+from schema.request_checks import UnstorableStringRule
+from schema.scalars import SCALAR_OVERRIDES
 
 Query = merge_types("Query", (AuditLogQuery, AccessQuery))
 Mutation = merge_types("Mutation", (RecordingMutation, AccessMutation))
@@ -28,11 +27,17 @@ MAX_ALIASES = 15
 MAX_TOKENS = 2000
 
 # Built once: rule classes made per request would defeat the validation cache.
-_LIMITS: list[type[ASTValidationRule]] = [max_depth(MAX_DEPTH, None), max_aliases(MAX_ALIASES)]
+_LIMITS: list[type[ASTValidationRule]] = [
+    max_depth(MAX_DEPTH, None),
+    max_aliases(MAX_ALIASES),
+    UnstorableStringRule,
+]
 
 
 class AuditLogSchema(strawberry.Schema):
     """The schema; errors are logged by ErrorCodes, and only the unexpected ones."""
+
+    document_cache: DocumentCache
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
@@ -40,20 +45,23 @@ class AuditLogSchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema() -> AuditLogSchema:
     """Return the service's GraphQL schema with its protective limits."""
-    return AuditLogSchema(
+    documents = DocumentCache()
+    schema = AuditLogSchema(
         query=Query,
         mutation=Mutation,
         execution_context_class=LeanExecutionContext,
+        scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             # First, so its clean-up runs last and sees every error, parse errors included.
             ErrorCodes,
             # Parsing and validating the same dashboard query on every request is
-            # wasted work; both caches key on the query text.
-            lambda: TolerantParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
+            # wasted work; the cache keys on the query text, within a memory budget.
+            lambda: CachedDocuments(documents),
             lambda: AddValidationRules(_LIMITS),
             lambda: MaxTokensLimiter(MAX_TOKENS),
         ],
     )
+    schema.document_cache = documents
+    return schema

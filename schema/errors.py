@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, SchemaExtension
+from strawberry.extensions import SchemaExtension
 
 from resolvers.errors import AuditLogError
 
@@ -61,21 +61,3 @@ def _copy(error: GraphQLError, message: str, extensions: dict[str, object]) -> G
         path=error.path,
         extensions=extensions,
     )
-
-
-class TolerantParserCache(ParserCache):
-    """ParserCache that leaves a document it cannot parse to Strawberry's own parse step.
-
-    The stock extension raises syntax errors from inside its hook, where they escape
-    the normal error handling and reach clients without a code.
-    """
-
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        try:
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
-        except GraphQLError:
-            context.graphql_document = None
-        yield

@@ -7,6 +7,8 @@ import binascii
 
 from resolvers.errors import InvalidInputError
 
+MAX_ROW_ID = 2**63 - 1
+
 
 def to_global_id(type_name: str, local_id: int) -> str:
     """Return the opaque id of a row."""
@@ -18,7 +20,9 @@ def from_global_id(type_name: str, global_id: str, argument: str = "id") -> int:
     try:
         padded = global_id + "=" * (-len(global_id) % 4)
         kind, _, local = base64.urlsafe_b64decode(padded.encode()).decode().partition(":")
-        if kind != type_name or not local.isdigit():
+        if kind != type_name or not (local.isascii() and local.isdigit()):
+            raise ValueError(global_id)
+        if int(local) > MAX_ROW_ID:
             raise ValueError(global_id)
         return int(local)
     except (ValueError, UnicodeError, binascii.Error) as exc:

@@ -91,7 +91,7 @@ class AuditLog:
                 Change(field=c.field, before=cast(JSON, c.before), after=cast(JSON, c.after))
                 for c in entry.changes
             ],
-            metadata=cast(JSON, entry.metadata),
+            metadata=cast(JSON, entry.stored_metadata),
             outcome=entry.outcome,
             failure_reason=entry.failure_reason,
             ip_address=entry.ip_address,

@@ -114,6 +114,25 @@ async def test_graphiql_page_loads_without_token(client: httpx.AsyncClient) -> N
     assert response.status_code == 200 and "graphiql" in response.text.lower()
 
 
+@pytest.mark.parametrize(
+    "query_string",
+    [
+        "%71uery={viewer{id}%20auditActions{name}}",
+        "query=",
+        "query={viewer{id}}&query=",
+        "qu%65ry=%7B__schema%7Btypes%7Bname%7D%7D%7D",
+        "variables={}",
+    ],
+    ids=["percent-encoded-name", "empty-query", "repeated", "introspection", "variables-only"],
+)
+async def test_every_spelling_of_a_get_query_needs_a_token(
+    client: httpx.AsyncClient, query_string: str
+) -> None:
+    response = await client.get(f"/graphql?{query_string}", headers={"Accept": "text/html"})
+    assert response.status_code == 401
+    assert response.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
 def public_key_app(algorithm: str, pem: str, issuer: str | None = None) -> httpx.AsyncClient:
     config = JwtConfig(pem, algorithm, issuer=issuer)
     app = create_app(Settings(jwt=config), manage_database=False)

@@ -163,7 +163,7 @@ BAD_EVENTS = [
     pytest.param(event(action="inbox"), "input[0].action", id="undotted-action"),
     pytest.param(event(ip_address="300.1.1.1"), "input[0].ipAddress", id="invalid-ip"),
     pytest.param(
-        event(occurred_at=dt.datetime.now(dt.UTC) + dt.timedelta(minutes=6)),
+        event(occurred_at=dt.datetime.now(dt.UTC) + dt.timedelta(days=1)),
         "input[0].occurredAt",
         id="future-time",
     ),
@@ -185,7 +185,7 @@ BAD_EVENTS = [
     pytest.param(
         event(actor=Actor(ALICE.type, "1", "Al\x00ice")), "input[0].actor.name", id="nul-char"
     ),
-    pytest.param(event(metadata={"a": "\x00"}), "input[0].metadata", id="nul-in-json"),
+    pytest.param(event(metadata={"a": "\x00"}), "input[0].metadata.a", id="nul-in-json"),
     pytest.param(event(metadata={"blob": "x" * 70_000}), "input[0].metadata", id="huge-metadata"),
     pytest.param(event(failure_reason="why"), "input[0].failureReason", id="reason-on-success"),
     pytest.param(
