@@ -21,6 +21,8 @@ ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 TARGET_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 ACCOUNT_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_FUTURE = dt.timedelta(minutes=5)
+# No activity of a SaaS account predates the Unix epoch; older stamps are broken clocks.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 MAX_CHANGES = 500
 MAX_METADATA_BYTES = 64 * 1024
 MAX_CHANGES_BYTES = 256 * 1024
@@ -278,6 +280,12 @@ class EventChecker:
                 "occurredAt",
                 f'"{occurred_at.isoformat()}" is more than 5 minutes in the future; '
                 "check the producer's clock.",
+            )
+        elif occurred_at < EARLIEST:
+            self.fail(
+                "occurredAt",
+                f'"{occurred_at.isoformat()}" is before {EARLIEST.date().isoformat()}; '
+                "send the moment the activity really happened.",
             )
         return occurred_at
 
