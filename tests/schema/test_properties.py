@@ -277,3 +277,84 @@ async def test_every_search_answers_entries_or_bad_input(
     variables = {"filter": filter_, "query": query, "first": first, "after": after}
     status, body = await post(client, SEARCH, variables, make_token(roles=["log_viewer"]))
     hypothesis.event("answered" if assert_data_or_client_error(status, body) else "refused")
+
+
+GRANT = """
+mutation($input: GrantRoleInput!) {
+  grantRole(input: $input) { id user { id name email } role note expiresAt }
+}
+"""
+CREATE_TOKEN = """
+mutation($input: CreateApiTokenInput!) {
+  createApiToken(input: $input) { secret token { id name role expiresAt } }
+}
+"""
+ACCESS_READ = """
+{ roleGrants(includeInactive: true) { id user { id name } note } apiTokens { id name }
+  auditLogs(first: 20) { edges { node { description metadata userAgent requestId } } } }
+"""
+future = st.datetimes(
+    min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30), timezones=st.just(dt.UTC)
+).map(dt.datetime.isoformat)
+grants = st.fixed_dictionaries(
+    {"userId": st.one_of(printable, any_text), "role": st.sampled_from(["LOG_VIEWER", "ADMIN"])},
+    optional={
+        "expiresAt": optional(st.one_of(future, timestamps)),
+        "note": optional(st.one_of(any_text, st.text(max_size=3000))),
+        "userName": optional(st.one_of(any_text, st.text(min_size=250, max_size=400))),
+        "userEmail": optional(st.one_of(any_text, st.text(min_size=300, max_size=400))),
+    },
+)
+api_tokens = st.fixed_dictionaries(
+    {"name": st.one_of(printable, any_text, st.text(min_size=95, max_size=200))},
+    optional={
+        "role": st.sampled_from(["LOG_VIEWER", "INGEST", "ADMIN"]),
+        "expiresAt": optional(st.one_of(future, timestamps)),
+    },
+)
+header_values = st.text(st.characters(min_codepoint=32, max_codepoint=255), max_size=2000)
+
+
+@PROPERTY_SETTINGS
+@seed(20261203)
+@given(
+    grant=grants,
+    token=api_tokens,
+    user_agent=header_values,
+    request_id=header_values,
+    language=header_values,
+    forwarded=header_values,
+)
+async def test_access_changes_are_made_and_audited_or_refused_as_bad_input(
+    db: str,
+    client: httpx.AsyncClient,
+    make_token: TokenFactory,
+    grant: dict[str, Any],
+    token: dict[str, Any],
+    user_agent: str,
+    request_id: str,
+    language: str,
+    forwarded: str,
+) -> None:
+    headers = {
+        "User-Agent": user_agent.encode("latin-1"),
+        "X-Request-Id": request_id.encode("latin-1"),
+        "Accept-Language": language.encode("latin-1"),
+        "X-Forwarded-For": forwarded.encode("latin-1"),
+    }
+    admin = make_token()
+    for query, value in ((GRANT, grant), (CREATE_TOKEN, token)):
+        response = await client.post(
+            "/graphql",
+            content=json.dumps({"query": query, "variables": {"input": value}}).encode(),
+            headers={
+                **headers,
+                "Authorization": f"Bearer {admin}".encode(),
+                "Content-Type": b"application/json",
+            },
+        )
+        assert response.status_code < 500, response.text[:500]
+        accepted = assert_data_or_client_error(response.status_code, response.json())
+        hypothesis.event("accepted" if accepted else "refused")
+    status, read = await post(client, ACCESS_READ, {}, admin)
+    assert (status, read.get("errors")) == (200, None), read
