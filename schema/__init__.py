@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import (
     AddValidationRules,
     MaxTokensLimiter,
@@ -14,6 +15,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as max_de
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from observability.graphql import OperationObserver
 from schema.access import AccessMutation, AccessQuery
 from schema.errors import ErrorCodes, TolerantParserCache
 from schema.execution import LeanExecutionContext
@@ -40,20 +42,26 @@ class AuditLogSchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> strawberry.Schema:
-    """Return the service's GraphQL schema with its protective limits."""
+def build_schema(*, introspection: bool = True) -> strawberry.Schema:
+    """Return the service's GraphQL schema with its protective limits.
+
+    Without `introspection`, queries for `__schema` or `__type` fail validation.
+    """
+    rules = _LIMITS if introspection else [*_LIMITS, NoSchemaIntrospectionCustomRule]
     return AuditLogSchema(
         query=Query,
         mutation=Mutation,
         execution_context_class=LeanExecutionContext,
         extensions=[
-            # First, so its clean-up runs last and sees every error, parse errors included.
+            # Before ErrorCodes, so that it sees the errors with their codes.
+            OperationObserver,
+            # Early, so its clean-up runs late and sees every error, parse errors included.
             ErrorCodes,
             # Parsing and validating the same dashboard query on every request is
             # wasted work; both caches key on the query text.
             lambda: TolerantParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: AddValidationRules(_LIMITS),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(MAX_TOKENS),
         ],
     )
