@@ -129,7 +129,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     # of the collector's full passes, which otherwise rescan them during requests.
     gc.freeze()
     # proxy_headers off: X-Forwarded-For is trusted only per AUDITLOG_TRUSTED_PROXIES.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    # access_log off: the service logs its own line per request (observability/).
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+        access_log=False,
+    )
     return 0
 
 

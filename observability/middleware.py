@@ -9,8 +9,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from observability.labels import operation_label
 from observability.metrics import Metrics, outcome_of
-from observability.observation import RequestObservation, start_observation
-from observability.request_log import Fields, log_request
+from observability.observation import RequestObservation, observing
+from observability.request_log import Fields, level_for, log_request, logger
 
 GRAPHQL_PATH = "/graphql"
 
@@ -29,8 +29,25 @@ class RequestObserver:
         started = time.perf_counter()
         # The gate puts the principal in this dict, shared with the inner apps.
         state = scope.setdefault("state", {})
-        observation = start_observation(Headers(scope=scope).get("x-request-id"))
+        with observing(Headers(scope=scope).get("x-request-id")) as observation:
+            try:
+                await self._serve(scope, receive, send, observation)
+            finally:
+                seconds = time.perf_counter() - started
+                self._report(scope, state.get("principal"), observation, seconds)
 
+    def _report(
+        self, scope: Scope, principal: object, observation: RequestObservation, seconds: float
+    ) -> None:
+        if scope["path"] == GRAPHQL_PATH:
+            self.metrics.observe(observation, seconds)
+        level = level_for(scope["path"])
+        if logger.isEnabledFor(level):
+            log_request(_fields(scope, principal, observation, seconds), level)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, observation: RequestObservation
+    ) -> None:
         async def observed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 observation.status = message["status"]
@@ -44,12 +61,6 @@ class RequestObserver:
         except Exception:
             observation.status = 500
             raise
-        finally:
-            seconds = time.perf_counter() - started
-            if scope["path"] == GRAPHQL_PATH:
-                self.metrics.observe(observation, seconds)
-            fields = _fields(scope, state.get("principal"), observation, seconds)
-            log_request(fields, scope["path"])
 
 
 def _fields(

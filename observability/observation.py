@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import uuid
+from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
@@ -28,15 +30,19 @@ class RequestObservation:
 _current: ContextVar[RequestObservation | None] = ContextVar("observation", default=None)
 
 
-def start_observation(request_id_header: str | None) -> RequestObservation:
-    """Begin observing the current request; its id is the client's when that is plain."""
+@contextlib.contextmanager
+def observing(request_id_header: str | None) -> Iterator[RequestObservation]:
+    """Observe the request served inside; its id is the client's when that is plain."""
     if request_id_header and _REQUEST_ID.fullmatch(request_id_header):
         request_id = request_id_header
     else:
         request_id = uuid.uuid4().hex
     observation = RequestObservation(request_id=request_id)
-    _current.set(observation)
-    return observation
+    token = _current.set(observation)
+    try:
+        yield observation
+    finally:
+        _current.reset(token)
 
 
 def current_observation() -> RequestObservation | None:

@@ -23,11 +23,14 @@ logger = logging.getLogger(LOGGER_NAME)
 Fields = dict[str, str | int | float | None]
 
 
-def log_request(fields: Fields, path: str) -> None:
+def level_for(path: str) -> int:
+    """The level of a request's line: debug for probes and scrapes, info for the rest."""
+    return logging.DEBUG if path in QUIET_PATHS else logging.INFO
+
+
+def log_request(fields: Fields, level: int) -> None:
     """Emit the request's line; its fields ride on the record as `request_fields`."""
-    level = logging.DEBUG if path in QUIET_PATHS else logging.INFO
-    if logger.isEnabledFor(level):
-        logger.log(level, "request", extra={"request_fields": fields})
+    logger.log(level, "request", extra={"request_fields": fields})
 
 
 class TextFormatter(logging.Formatter):

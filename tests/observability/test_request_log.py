@@ -10,6 +10,8 @@ import httpx
 import orjson
 import pytest
 
+from observability.metrics import Metrics
+from observability.middleware import RequestObserver
 from observability.request_log import LOGGER_NAME, JsonFormatter, TextFormatter, formatter_for
 from tests.app_client import bearer
 from tests.conftest import TokenFactory
@@ -106,3 +108,17 @@ def test_text_lines_quote_values_that_are_not_plain() -> None:
 
 def test_json_is_chosen_by_the_log_format() -> None:
     assert isinstance(formatter_for("json"), JsonFormatter)
+
+
+async def test_a_request_that_fails_unexpectedly_is_still_logged_as_500(
+    log_lines: io.StringIO,
+) -> None:
+    async def broken(scope: object, receive: object, send: object) -> None:
+        raise RuntimeError("boom")
+
+    app = RequestObserver(broken, Metrics())
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        await http.get("/graphql")
+    [entry] = entries(log_lines)
+    assert (entry["status"], entry["outcome"]) == (500, "INTERNAL_SERVER_ERROR")
