@@ -117,17 +117,27 @@ async def _prepare(settings: Settings, *, seed: bool) -> list[str]:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from observability.request_log import configure_logging
     from server import create_app
 
     asyncio.run(_prepare(settings, seed=settings.dev_mode and not args.no_demo))
     if settings.dev_mode:
         _print_dev_tokens(settings, f"http://{args.host}:{args.port}")
+    configure_logging(settings.log_format)
     app = create_app(settings)
     # Modules, the schema and the catalogue live as long as the process: keep them out
     # of the collector's full passes, which otherwise rescan them during requests.
     gc.freeze()
     # proxy_headers off: X-Forwarded-For is trusted only per AUDITLOG_TRUSTED_PROXIES.
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    # access_log off: the service logs its own line per request (observability/).
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=False,
+        access_log=False,
+    )
     return 0
 
 

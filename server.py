@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -25,8 +25,12 @@ from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import Principal, Role
 from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
-from models.database import close_database, is_reachable, open_database
+from models.database import close_database, is_reachable, open_database, pool_usage
 from models.migrations import migrate
+from observability.metrics import Metrics, metrics_endpoint
+from observability.middleware import RequestObserver
+from ratelimit.buckets import Buckets
+from ratelimit.gate import CallerOf, Policy, RateLimitGate
 from resolvers.api_tokens import check_api_token, is_api_token
 from resolvers.redaction import RedactionPolicy
 from resolvers.role_grants import granted_roles
@@ -40,6 +44,7 @@ from schema.request_checks import (
     decode_body,
     http_error_code,
 )
+from security.headers import SecurityHeaders, ide_policy
 from settings import Settings
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
@@ -49,9 +54,16 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint; its context carries the principal the gate verified."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql")
+        super().__init__(build_schema(introspection=settings.introspection), graphql_ide="graphiql")
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
+        self.ide_policy = ide_policy(self.graphql_ide_html)
+
+    async def render_graphql_ide(self, request: Request) -> HTMLResponse:
+        """The GraphiQL page, with a content security policy that lets exactly it run."""
+        return HTMLResponse(
+            self.graphql_ide_html, headers={"Content-Security-Policy": self.ide_policy}
+        )
 
     def decode_json(self, data: str | bytes) -> object:
         """Decode request JSON strictly (UTF-8, no lone surrogates), saying where it breaks."""
@@ -149,6 +161,27 @@ def effective_roles(principal: Principal) -> EffectiveRoles:
     return EffectiveRoles(principal, load)
 
 
+def rate_limited_callers(settings: Settings) -> CallerOf:
+    """Each verified caller's key (account and subject) and rate; ingest-only callers' own."""
+    policies: dict[bool, Policy | None] = {
+        False: Policy("caller", Buckets(settings.rate_limit)) if settings.rate_limit else None,
+        True: Policy("ingest", Buckets(settings.ingest_rate_limit))
+        if settings.ingest_rate_limit
+        else None,
+    }
+
+    def caller_of(scope: Scope) -> tuple[str, Policy] | None:
+        principal = scope.get("state", {}).get("principal")
+        if not isinstance(principal, Principal):
+            return None  # the GraphiQL page, or unauthenticated (answered by the gate)
+        policy = policies[principal.roles == {Role.INGEST}]
+        if policy is None:
+            return None
+        return f"{principal.account_id or ''}\x00{principal.subject}", policy
+
+    return caller_of
+
+
 class BodySizeLimit:
     """Refuse request bodies larger than `limit` bytes with 413, before they are parsed."""
 
@@ -219,7 +252,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         finally:
             await close_database()
 
-    graphql = AuthenticationGate(AuditLogGraphQL(settings), Authenticator(settings.jwt))
+    limited = RateLimitGate(AuditLogGraphQL(settings), rate_limited_callers(settings))
+    graphql = AuthenticationGate(limited, Authenticator(settings.jwt))
+    metrics = Metrics(pool_usage)
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.insert(
@@ -232,7 +267,13 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 max_age=600,
             ),
         )
+    # Outermost: every response gets the headers and every request is observed.
+    middleware[:0] = [
+        Middleware(SecurityHeaders, hsts_max_age=settings.hsts_max_age),
+        Middleware(RequestObserver, metrics=metrics),
+    ]
     routes = [
+        Route("/metrics", metrics_endpoint(metrics, settings.metrics_token), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),

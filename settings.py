@@ -13,8 +13,10 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from auth.tokens import HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS, JwtConfig
+from ratelimit.rate import Rate, RateError, parse_rate
 
 DEFAULT_DATABASE_URL = "sqlite://auditlog.sqlite3"
 DEV_KEY_FILE = Path(".auditlog-dev-key")
@@ -22,6 +24,8 @@ MIN_SECRET_BYTES = 32
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEFAULT_RATE_LIMIT = Rate(600, 60)
+DEFAULT_INGEST_RATE_LIMIT = Rate(6000, 60)
 
 
 class SettingsError(Exception):
@@ -42,6 +46,13 @@ class Settings:
     redact_keys: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
     max_query_bytes: int = 64 * 1024
+    # Operations: metrics, request logs, rate limits, response headers, introspection.
+    metrics_token: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    rate_limit: Rate | None = DEFAULT_RATE_LIMIT
+    ingest_rate_limit: Rate | None = DEFAULT_INGEST_RATE_LIMIT
+    hsts_max_age: int = 0
+    introspection: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -63,6 +74,12 @@ class Settings:
             max_query_bytes=_positive_int(
                 env, "AUDITLOG_MAX_QUERY_BYTES", 64 * 1024, maximum=16 * 1024 * 1024
             ),
+            metrics_token=env.get("AUDITLOG_METRICS_TOKEN") or None,
+            log_format=_log_format(env),
+            rate_limit=_rate(env, "AUDITLOG_RATE_LIMIT", DEFAULT_RATE_LIMIT),
+            ingest_rate_limit=_rate(env, "AUDITLOG_INGEST_RATE_LIMIT", DEFAULT_INGEST_RATE_LIMIT),
+            hsts_max_age=_hsts_max_age(env),
+            introspection=_flag(env, "AUDITLOG_INTROSPECTION", default=True),
         )
 
 
@@ -191,3 +208,43 @@ def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
 def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     raw = env.get(name, "")
     return tuple(item.strip() for item in raw.replace(",", " ").split() if item.strip())
+
+
+def _log_format(env: Mapping[str, str]) -> Literal["text", "json"]:
+    raw = env.get("AUDITLOG_LOG_FORMAT", "") or "text"
+    if raw == "json":
+        return "json"
+    if raw == "text":
+        return "text"
+    raise SettingsError(f'AUDITLOG_LOG_FORMAT "{raw}" is not supported; use text or json.')
+
+
+def _rate(env: Mapping[str, str], name: str, default: Rate | None) -> Rate | None:
+    raw = env.get(name, "")
+    if not raw.strip():
+        return default
+    try:
+        return parse_rate(raw)
+    except RateError as exc:
+        raise SettingsError(f"{name} {exc}") from exc
+
+
+def _hsts_max_age(env: Mapping[str, str]) -> int:
+    if env.get("AUDITLOG_HSTS_MAX_AGE", "").strip() in ("", "0"):
+        return 0
+    return _positive_int(env, "AUDITLOG_HSTS_MAX_AGE", 0, maximum=2 * 365 * 24 * 3600)
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise SettingsError(f'{name} "{env[name]}" is not a switch; use 1 or 0.')

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise import Tortoise, connections
@@ -80,3 +81,25 @@ async def is_reachable() -> bool:
     except Exception:  # any driver or network failure means "not ready"
         return False
     return True
+
+
+@dataclass(frozen=True)
+class PoolUsage:
+    """Connections of the PostgreSQL pool: open, idle, and the most it may open."""
+
+    size: int
+    idle: int
+    maximum: int
+
+
+def pool_usage() -> PoolUsage | None:
+    """The default connection's pool, or None (SQLite, or not connected)."""
+    try:
+        client = connection()
+    except Exception:  # not connected yet, or already closed
+        return None
+    # Tortoise keeps asyncpg's pool in a private attribute; the pool's getters are public.
+    pool = getattr(client, "_pool", None)
+    if pool is None or not hasattr(pool, "get_idle_size"):
+        return None
+    return PoolUsage(pool.get_size(), pool.get_idle_size(), pool.get_max_size())

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
+from graphql.validation import NoSchemaIntrospectionCustomRule
 from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from observability.graphql import OperationObserver
 from schema.access import AccessMutation, AccessQuery
 from schema.document_cache import CachedDocuments, DocumentCache
 from schema.errors import ErrorCodes
@@ -45,8 +47,12 @@ class AuditLogSchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> AuditLogSchema:
-    """Return the service's GraphQL schema with its protective limits."""
+def build_schema(*, introspection: bool = True) -> AuditLogSchema:
+    """Return the service's GraphQL schema with its protective limits.
+
+    Without `introspection`, queries for `__schema` or `__type` fail validation.
+    """
+    rules = _LIMITS if introspection else [*_LIMITS, NoSchemaIntrospectionCustomRule]
     documents = DocumentCache()
     schema = AuditLogSchema(
         query=Query,
@@ -54,12 +60,14 @@ def build_schema() -> AuditLogSchema:
         execution_context_class=LeanExecutionContext,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
-            # First, so its clean-up runs last and sees every error, parse errors included.
+            # Before ErrorCodes, so that it sees the errors with their codes.
+            OperationObserver,
+            # Early, so its clean-up runs late and sees every error, parse errors included.
             ErrorCodes,
             # Parsing and validating the same dashboard query on every request is
             # wasted work; the cache keys on the query text, within a memory budget.
             lambda: CachedDocuments(documents),
-            lambda: AddValidationRules(_LIMITS),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(MAX_TOKENS),
         ],
     )

@@ -9,6 +9,7 @@ from strawberry.permission import PermissionExtension
 from strawberry.types import Info
 
 from auth.permissions import CanRecordEvents
+from observability.observation import note_recorded
 from resolvers.event_validation import NewEvent
 from resolvers.recording import record_events
 from schema.context import Context
@@ -31,4 +32,5 @@ class RecordingMutation:
         results = await record_events(
             info.context.principal.account_id, events, info.context.redaction
         )
+        note_recorded(len(results), sum(result.duplicate for result in results))
         return RecordAuditLogsPayload(results=[RecordResultType.from_value(r) for r in results])

@@ -1,0 +1,1 @@
+"""HTTP response hardening: security headers on every response."""
