@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -39,7 +40,9 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint; its context carries the principal the gate verified."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql")
+        super().__init__(
+            build_schema(settings.max_query_cost, settings.max_page_size), graphql_ide="graphiql"
+        )
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
 
@@ -64,6 +67,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             locale=request.headers.get("accept-language"),
             max_page_size=self.settings.max_page_size,
             redaction=self.redaction,
+            database_slots=asyncio.Semaphore(self.settings.request_db_concurrency),
         )
 
 

@@ -41,6 +41,8 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     redact_keys: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
+    max_query_cost: int = 100
+    request_db_concurrency: int = 2
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +60,10 @@ class Settings:
             redact_keys=_words(env, "AUDITLOG_REDACT_KEYS"),
             max_body_bytes=_positive_int(
                 env, "AUDITLOG_MAX_BODY_BYTES", 8 * 1024 * 1024, maximum=1 << 30
+            ),
+            max_query_cost=_positive_int(env, "AUDITLOG_MAX_QUERY_COST", 100, maximum=100_000),
+            request_db_concurrency=_positive_int(
+                env, "AUDITLOG_REQUEST_DB_CONCURRENCY", 2, maximum=100
             ),
         )
 

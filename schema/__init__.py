@@ -15,6 +15,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from schema.access import AccessMutation, AccessQuery
+from schema.cost import DEFAULT_MAX_COST, create_cost_rule
 from schema.errors import ErrorCodes, TolerantParserCache
 from schema.execution import LeanExecutionContext
 from schema.mutation import RecordingMutation
@@ -40,8 +41,12 @@ class AuditLogSchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(
+    max_query_cost: int = DEFAULT_MAX_COST, max_page_size: int = 100
+) -> strawberry.Schema:
     """Return the service's GraphQL schema with its protective limits."""
+    # Built once per schema, like _LIMITS, so the validation cache keeps working.
+    rules = [*_LIMITS, create_cost_rule(max_query_cost, max_page_size)]
     return AuditLogSchema(
         query=Query,
         mutation=Mutation,
@@ -53,7 +58,7 @@ def build_schema() -> strawberry.Schema:
             # wasted work; both caches key on the query text.
             lambda: TolerantParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
-            lambda: AddValidationRules(_LIMITS),
+            lambda: AddValidationRules(rules),
             lambda: MaxTokensLimiter(MAX_TOKENS),
         ],
     )
