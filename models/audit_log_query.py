@@ -339,18 +339,18 @@ async def bucket_counts(where: Condition, edges: Sequence[dt.datetime]) -> list[
     if len(edges) < 2:
         return []
     counts = [0] * (len(edges) - 1)
-    for found in await _fetch(*_bucket_counts_sql(where, edges)):
+    for found in await _fetch(*bucket_statement(where, edges)):
         counts[int(found["idx"])] = int(found["n"])
     return counts
 
 
 async def explain_bucket_counts(where: Condition, edges: Sequence[dt.datetime]) -> str:
     """The database's plan for bucket_counts, as text (for tests and benchmarks)."""
-    return await _explain_statement(*_bucket_counts_sql(where, edges))
+    return await _explain_statement(*bucket_statement(where, edges))
 
 
-def _bucket_counts_sql(where: Condition, edges: Sequence[dt.datetime]) -> tuple[str, list[Any]]:
-    """The bucket statement and its parameters; rows carry a 0-based `idx` and `n`."""
+def bucket_statement(where: Condition, edges: Sequence[dt.datetime]) -> tuple[str, list[Any]]:
+    """The statement bucket_counts runs and its parameters; rows carry a 0-based `idx` and `n`."""
     dialect = dialect_of(connection())
     sql, params = where.render(dialect)
     if dialect == SQLITE:
