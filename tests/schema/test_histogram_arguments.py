@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import GraphQLClient, TokenFactory, error_code
 
-HISTOGRAM = """query($zone: String!, $after: DateTime, $before: DateTime, $interval: HistogramInterval!) {
+HISTOGRAM = """query($zone: String!, $after: DateTime, $before: DateTime,
+      $interval: HistogramInterval!) {
   auditLogHistogram(interval: $interval, timeZone: $zone,
                     filter: {occurredAfter: $after, occurredBefore: $before}) { start count }
 }"""
