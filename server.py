@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -54,7 +55,12 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint; its context carries the principal the gate verified."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(introspection=settings.introspection), graphql_ide="graphiql")
+        schema = build_schema(
+            introspection=settings.introspection,
+            max_query_cost=settings.max_query_cost,
+            max_page_size=settings.max_page_size,
+        )
+        super().__init__(schema, graphql_ide="graphiql")
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
         self.ide_policy = ide_policy(self.graphql_ide_html)
@@ -119,6 +125,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             locale=request.headers.get("accept-language"),
             max_page_size=self.settings.max_page_size,
             redaction=self.redaction,
+            database_slots=asyncio.Semaphore(self.settings.request_db_concurrency),
         )
 
 

@@ -53,6 +53,8 @@ class Settings:
     ingest_rate_limit: Rate | None = DEFAULT_INGEST_RATE_LIMIT
     hsts_max_age: int = 0
     introspection: bool = True
+    max_query_cost: int = 100
+    request_db_concurrency: int = 2
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -80,6 +82,10 @@ class Settings:
             ingest_rate_limit=_rate(env, "AUDITLOG_INGEST_RATE_LIMIT", DEFAULT_INGEST_RATE_LIMIT),
             hsts_max_age=_hsts_max_age(env),
             introspection=_flag(env, "AUDITLOG_INTROSPECTION", default=True),
+            max_query_cost=_positive_int(env, "AUDITLOG_MAX_QUERY_COST", 100, maximum=100_000),
+            request_db_concurrency=_positive_int(
+                env, "AUDITLOG_REQUEST_DB_CONCURRENCY", 2, maximum=100
+            ),
         )
 
 

@@ -135,11 +135,26 @@ def _time_conditions(flt: AuditLogFilter) -> list[Condition]:
             raise InvalidInputError.single(
                 f"filter.{name}", f'"{value.isoformat()}" has no time zone; add "Z" or an offset.'
             )
+        if value is not None and not _has_utc_form(value):
+            raise InvalidInputError.single(
+                f"filter.{name}",
+                f'"{value.isoformat()}" is outside the years 1-9999 in UTC; pass a later '
+                "or earlier moment.",
+            )
     if flt.occurred_after is not None:
         conditions.append(at_least("occurred_at", flt.occurred_after.astimezone(dt.UTC)))
     if flt.occurred_before is not None:
         conditions.append(below("occurred_at", flt.occurred_before.astimezone(dt.UTC)))
     return conditions
+
+
+def _has_utc_form(value: dt.datetime) -> bool:
+    """Whether the moment can be written in UTC (year 1 at +05:00 cannot)."""
+    try:
+        value.astimezone(dt.UTC)
+    except OverflowError:
+        return False
+    return True
 
 
 def _search_conditions(search: str | None) -> list[Condition]:

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from observability.graphql import OperationObserver
 from schema.access import AccessMutation, AccessQuery
+from schema.cost import DEFAULT_MAX_COST, create_cost_rule
 from schema.document_cache import CachedDocuments, DocumentCache
 from schema.errors import ErrorCodes
 from schema.execution import LeanExecutionContext
@@ -47,12 +48,20 @@ class AuditLogSchema(strawberry.Schema):
         return None
 
 
-def build_schema(*, introspection: bool = True) -> AuditLogSchema:
+def build_schema(
+    *,
+    introspection: bool = True,
+    max_query_cost: int = DEFAULT_MAX_COST,
+    max_page_size: int = 100,
+) -> AuditLogSchema:
     """Return the service's GraphQL schema with its protective limits.
 
     Without `introspection`, queries for `__schema` or `__type` fail validation.
     """
-    rules = _LIMITS if introspection else [*_LIMITS, NoSchemaIntrospectionCustomRule]
+    # Built once per schema, like _LIMITS, so cached validation stays valid.
+    rules = [*_LIMITS, create_cost_rule(max_query_cost, max_page_size)]
+    if not introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
     documents = DocumentCache()
     schema = AuditLogSchema(
         query=Query,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from auth.context import RequestContext
 from resolvers.redaction import RedactionPolicy
 from resolvers.self_audit import Acting
+from schema.database_slots import DEFAULT_SLOTS
 
 
 @dataclass(frozen=True)
@@ -15,6 +17,10 @@ class Context(RequestContext):
 
     max_page_size: int = 100
     redaction: RedactionPolicy = field(default_factory=RedactionPolicy)
+    # One per request: its database-heavy fields share these slots (schema/database_slots.py).
+    database_slots: asyncio.Semaphore = field(
+        default_factory=lambda: asyncio.Semaphore(DEFAULT_SLOTS)
+    )
 
     def acting(self) -> Acting:
         """The caller as the actor of an access change (admins only reach this)."""

@@ -1,9 +1,9 @@
 """Give every GraphQL error a stable `extensions.code` and mask unexpected ones.
 
 Codes: BAD_USER_INPUT, FORBIDDEN, NOT_FOUND (from resolvers.errors), FORBIDDEN from
-permission classes, GRAPHQL_PARSE_FAILED and GRAPHQL_VALIDATION_FAILED before
-execution, and INTERNAL_SERVER_ERROR for anything else, whose details are logged,
-never sent.
+permission classes, GRAPHQL_PARSE_FAILED, GRAPHQL_VALIDATION_FAILED and
+QUERY_TOO_EXPENSIVE (schema/cost.py) before execution, and INTERNAL_SERVER_ERROR for
+anything else, whose details are logged, never sent.
 """
 
 from __future__ import annotations

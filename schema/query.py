@@ -17,6 +17,7 @@ from resolvers.filters import AuditLogFilter as FilterValue
 from resolvers.histogram import histogram
 from resolvers.selection import Selection
 from schema.context import Context
+from schema.database_slots import DatabaseSlot
 from schema.enums import FacetField, Interval, Order
 from schema.ids import from_global_id
 from schema.inputs import AuditLogFilter
@@ -32,6 +33,11 @@ from schema.types import (
 
 def _readers() -> list[FieldExtension]:
     return [PermissionExtension([CanReadAuditLog()], use_directives=False)]
+
+
+def _heavy_readers() -> list[FieldExtension]:
+    """Readers whose work is a database scan: they share the request's database slots."""
+    return [*_readers(), DatabaseSlot()]
 
 
 def _selection(
@@ -51,7 +57,7 @@ def _account(info: Info[Context, None]) -> str:
 @strawberry.type
 class AuditLogQuery:
     @strawberry.field(
-        extensions=_readers(),
+        extensions=_heavy_readers(),
         description="The account's entries, newest first by default, paged by cursor.",
     )
     async def audit_logs(
@@ -74,7 +80,7 @@ class AuditLogQuery:
         return AuditLogConnection.from_value(page, selection, info.context.locale)
 
     @strawberry.field(
-        extensions=_readers(), description="Top values with counts for each field asked."
+        extensions=_heavy_readers(), description="Top values with counts for each field asked."
     )
     async def audit_log_facets(
         self,
@@ -90,7 +96,7 @@ class AuditLogQuery:
         return [Facet.from_value(result) for result in results]
 
     @strawberry.field(
-        extensions=_readers(),
+        extensions=_heavy_readers(),
         description="Entry counts per time bucket, empty buckets included, over the filter's "
         "occurredAfter/occurredBefore or else the span of the matching entries.",
     )

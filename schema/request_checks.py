@@ -77,7 +77,9 @@ def _refuse_unstorable_text(data: str | bytes) -> None:
         return
     problems = list(islice(_text_problems(lenient, "", 0), MAX_REPORTED))
     if problems:
-        raise RequestError(f"{problems[0][0]}: {problems[0][1]}", problems=problems)
+        # Well-formed JSON whose values cannot be stored: a GraphQL error, answered 200
+        # like every other bad variable value.
+        raise RequestError(f"{problems[0][0]}: {problems[0][1]}", status=200, problems=problems)
 
 
 def check_query_size(query: object, limit: int) -> None:
@@ -99,7 +101,7 @@ def check_variables(variables: object) -> None:
     if problems:
         field, message = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise RequestError(f"{field}: {message}{more}", problems=problems)
+        raise RequestError(f"{field}: {message}{more}", status=200, problems=problems)
 
 
 def _text_problems(root: object, root_path: str, root_depth: int) -> Iterator[tuple[str, str]]:

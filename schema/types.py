@@ -18,6 +18,7 @@ from resolvers.facets import Facet as FacetResult
 from resolvers.facets import total
 from resolvers.recording import RecordResult
 from resolvers.selection import Selection
+from schema.database_slots import DatabaseSlot
 from schema.enums import ActorType, Category, FacetField, Outcome
 from schema.ids import to_global_id
 
@@ -151,7 +152,10 @@ class AuditLogConnection:
     page_info: PageInfo
     selection: strawberry.Private[Selection]
 
-    @strawberry.field(description="How many entries match the filter and query (all pages).")
+    @strawberry.field(
+        description="How many entries match the filter and query (all pages).",
+        extensions=[DatabaseSlot()],
+    )
     async def total_count(self) -> int:
         return await total(self.selection)
 

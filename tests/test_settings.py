@@ -133,3 +133,16 @@ def test_jwks_url_selects_public_key_verification() -> None:
         "ES256",
     )
     assert loaded.signing_key is None and not loaded.dev_mode
+
+
+def test_query_cost_limit_and_request_concurrency_are_read() -> None:
+    loaded = Settings.from_env(
+        {"AUDITLOG_MAX_QUERY_COST": "250", "AUDITLOG_REQUEST_DB_CONCURRENCY": "3"}
+    )
+    assert (loaded.max_query_cost, loaded.request_db_concurrency) == (250, 3)
+
+
+@pytest.mark.parametrize("variable", ["AUDITLOG_MAX_QUERY_COST", "AUDITLOG_REQUEST_DB_CONCURRENCY"])
+def test_query_limits_must_be_positive_whole_numbers(variable: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({variable: "0"})
