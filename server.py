@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 import orjson
 from starlette.applications import Starlette
@@ -16,23 +17,28 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
 
 from auth.client_ip import client_ip
-from auth.gate import AuthenticationGate
+from auth.gate import AuthenticationGate, CheckUnavailableError
 from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import Principal, Role
 from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
-from models.database import close_database, is_reachable, open_database
+from models.database import DatabaseLimits, Readiness, close_database, open_database
 from models.migrations import migrate
-from resolvers.api_tokens import check_api_token, is_api_token
+from resolvers.api_tokens import TokenCheck, check_api_token, is_api_token
+from resolvers.errors import UnavailableError
 from resolvers.redaction import RedactionPolicy
 from resolvers.role_grants import granted_roles
 from schema import build_schema
 from schema.context import Context
+from schema.errors import unavailable_retry_after
 from settings import Settings
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
+# Health checkers give up after a second or so; answer before they do.
+READINESS_DEADLINE = 0.8
 
 
 class AuditLogGraphQL(GraphQL[Context, None]):
@@ -46,6 +52,19 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     def encode_json(self, data: object) -> bytes:
         """Serialise responses with orjson, several times faster than the standard library."""
         return orjson.dumps(data)
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """The JSON answer; 503 with Retry-After when the database was not answering."""
+        response = super().create_response(response_data, sub_response)
+        retry_after = unavailable_retry_after(response_data)
+        if retry_after is not None:
+            response.status_code = 503
+            response.headers["Retry-After"] = str(retry_after)
+        return response
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -78,7 +97,7 @@ class Authenticator:
 
     async def __call__(self, credential: str) -> Principal:
         if is_api_token(credential):
-            check = await check_api_token(credential, dt.datetime.now(dt.UTC))
+            check = await _check_api_token(credential)
             if check.token is None:
                 raise TokenError(check.problem or "API token is not valid.")
             token = check.token
@@ -90,6 +109,17 @@ class Authenticator:
                 via_api_token=True,
             )
         return verify_token(credential, self.config, await self.keys.key_for(credential))
+
+
+async def _check_api_token(credential: str) -> TokenCheck:
+    """Look the API token up; a database outage becomes a 503 at the gate, not a 500."""
+    try:
+        return await check_api_token(credential, dt.datetime.now(dt.UTC))
+    except Exception as exc:
+        unavailable = UnavailableError.caused_by(exc)
+        if unavailable is None:
+            raise
+        raise CheckUnavailableError(str(unavailable), unavailable.retry_after) from exc
 
 
 def effective_roles(principal: Principal) -> EffectiveRoles:
@@ -154,11 +184,17 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> Response:
-    """The database answers; 503 when it does not."""
-    if await is_reachable():
-        return JSONResponse({"status": "ready"})
-    return JSONResponse({"status": "database unreachable"}, status_code=503)
+def readyz(readiness: Readiness) -> Callable[[Request], Awaitable[Response]]:
+    """The readiness endpoint: 200 when the database answers in time, else 503 and why."""
+
+    async def endpoint(request: Request) -> Response:
+        problem = await readiness.problem(within=READINESS_DEADLINE)
+        if problem is None:
+            return JSONResponse({"status": "ready"})
+        body = {"status": "database unreachable", "reason": problem}
+        return JSONResponse(body, status_code=503)
+
+    return endpoint
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
@@ -169,9 +205,15 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         if not manage_database:
             yield
             return
-        await open_database(settings.database_url)
+        limits = DatabaseLimits(settings.db_timeout, settings.db_pool_size)
+        # Migrations may rightly take longer than a request's statement timeout.
+        await open_database(settings.database_url, replace(limits, bound_statements=False))
         try:
             await migrate()
+        finally:
+            await close_database()
+        await open_database(settings.database_url, limits)
+        try:
             yield
         finally:
             await close_database()
@@ -191,7 +233,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         )
     routes = [
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
