@@ -7,6 +7,7 @@ cluster belongs to the `postgres` OS user, in a folder that user can reach.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import shutil
@@ -65,9 +66,8 @@ class Cluster:
 
     def init(self) -> None:
         """Create the cluster's files."""
-        self._run(
-            "initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"
-        )
+        options = ["-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]
+        self._run("initdb", "-D", str(self.data), *options)
 
     def start(self) -> None:
         """Start the server and wait until it accepts connections."""
@@ -119,10 +119,8 @@ class Cluster:
 
 
 def _signal(pid: int, number: signal.Signals) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):  # a backend that ended meanwhile
         os.kill(pid, number)
-    except ProcessLookupError:  # a backend that ended meanwhile
-        pass
 
 
 def _children(parent: int) -> list[int]:

@@ -37,7 +37,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 READ = "{ auditLogs(first: 50) { edges { node { id action } } } }"
 RECORD = (
-    "mutation($key: String!) { recordAuditLogs(input: [{action: \"inbox.create\", "
+    'mutation($key: String!) { recordAuditLogs(input: [{action: "inbox.create", '
     'target: {type: "inbox", id: "5"}, idempotencyKey: $key}]) { results { id duplicate } } }'
 )
 GRANT = 'mutation { grantRole(input: {userId: "auditor-7", role: LOG_VIEWER}) { active } }'
