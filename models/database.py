@@ -50,7 +50,7 @@ class DatabaseLimits:
 
     `timeout` bounds connecting, waiting for a pooled connection and, unless
     `bound_statements` is off (migrations may rightly run long), each statement. On
-    SQLite the busy timeout is part of the URL (see settings.py).
+    SQLite it is the busy timeout, unless the URL sets busy_timeout (settings.py does).
     """
 
     timeout: float = 5.0
@@ -63,6 +63,8 @@ async def open_database(url: str, limits: DatabaseLimits | None = None) -> None:
     default = expand_db_url(url)
     if default["engine"] == "tortoise.backends.asyncpg":
         _bound_postgres(default, limits or DatabaseLimits())
+    elif default["engine"] == "tortoise.backends.sqlite":
+        _bound_sqlite(default, limits or DatabaseLimits())
     await Tortoise.init(
         config={
             "connections": {"default": default},
@@ -72,6 +74,20 @@ async def open_database(url: str, limits: DatabaseLimits | None = None) -> None:
         },
         _enable_global_fallback=True,
     )
+    if default["engine"] == "tortoise.backends.sqlite":
+        await _connect_sqlite()
+
+
+async def _connect_sqlite() -> None:
+    # Tortoise 1.1's SQLite client opens its file on first use, holding its lock, and
+    # never releases that lock when opening fails (a locked file, say): every later
+    # query would wait for good. Open it now, while a failure can still be reported.
+    client = connection()
+    try:
+        await client.create_connection(with_db=True)
+    except BaseException:
+        await close_database()
+        raise
 
 
 def _bound_postgres(default: dict[str, Any], limits: DatabaseLimits) -> None:
@@ -85,6 +101,14 @@ def _bound_postgres(default: dict[str, Any], limits: DatabaseLimits) -> None:
         settings["statement_timeout"] = f"{round(limits.timeout * 1000)}ms"
     credentials["server_settings"] = settings
     default["engine"] = BOUNDED_POSTGRES_ENGINE
+
+
+def _bound_sqlite(default: dict[str, Any], limits: DatabaseLimits) -> None:
+    # PRAGMAs run in order when the file is opened, and setting the journal mode waits
+    # for locks too: the busy timeout (the URL's, else the limit) must come first.
+    credentials = default["credentials"]
+    busy = credentials.pop("busy_timeout", round(limits.timeout * 1000))
+    default["credentials"] = {"busy_timeout": busy, **credentials}
 
 
 async def close_database() -> None:
