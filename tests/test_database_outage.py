@@ -25,6 +25,7 @@ import httpx
 import jwt
 import pytest
 
+from tests import postgres_cluster
 from tests.conftest import SECRET
 from tests.postgres_cluster import Cluster, free_port, require_binaries
 
@@ -270,3 +271,21 @@ def test_the_service_reconnects_after_the_database_restarts(service: Service) ->
 def test_no_request_got_an_internal_server_error(service: Service) -> None:
     service.requests()
     assert set(service.statuses) <= {200, 503}, sorted(set(service.statuses))
+
+
+def test_missing_postgres_binaries_skip_the_fault_test(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(postgres_cluster, "BIN", tmp_path)
+    monkeypatch.delenv(postgres_cluster.REQUIRE_TOOLS, raising=False)
+    with pytest.raises(pytest.skip.Exception, match="initdb and pg_ctl are missing"):
+        require_binaries()
+
+
+def test_missing_postgres_binaries_fail_the_fault_test_when_tools_are_required(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(postgres_cluster, "BIN", tmp_path)
+    monkeypatch.setenv(postgres_cluster.REQUIRE_TOOLS, "1")
+    with pytest.raises(pytest.fail.Exception, match="AUDITLOG_REQUIRE_TOOLS=1 requires them"):
+        require_binaries()
