@@ -58,13 +58,17 @@ class DatabaseLimits:
     bound_statements: bool = True
 
 
-async def open_database(url: str, limits: DatabaseLimits | None = None) -> None:
+# For migrations, tools and tests: bounded waits, but statements may run as long as they need.
+UNBOUNDED_STATEMENTS = DatabaseLimits(bound_statements=False)
+
+
+async def open_database(url: str, limits: DatabaseLimits = UNBOUNDED_STATEMENTS) -> None:
     """Connect the ORM to the database at `url` (no schema changes)."""
     default = expand_db_url(url)
     if default["engine"] == "tortoise.backends.asyncpg":
-        _bound_postgres(default, limits or DatabaseLimits())
+        _bound_postgres(default, limits)
     elif default["engine"] == "tortoise.backends.sqlite":
-        _bound_sqlite(default, limits or DatabaseLimits())
+        _bound_sqlite(default, limits)
     await Tortoise.init(
         config={
             "connections": {"default": default},
