@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from auth.principal import Role
 from auth.tokens import TokenError, issue_token
-from models.database import close_database, open_database
+from models.database import DatabaseLimits, close_database, open_database
 from models.migrations import migrate
 from resolvers.demo import DEMO_ACCOUNT, seed_demo
 from settings import Settings, SettingsError
@@ -104,7 +104,9 @@ def _sign(
 
 
 async def _prepare(settings: Settings, *, seed: bool) -> list[str]:
-    await open_database(settings.database_url)
+    # Migrations may rightly take longer than a request's statement timeout.
+    limits = DatabaseLimits(settings.db_timeout, settings.db_pool_size, bound_statements=False)
+    await open_database(settings.database_url, limits)
     try:
         applied = await migrate()
         if seed:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
@@ -17,26 +18,35 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.http import GraphQLRequestData
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types.unset import UNSET, UnsetType
 
 from auth.client_ip import client_ip
-from auth.gate import AuthenticationGate
+from auth.gate import AuthenticationGate, CheckUnavailableError
 from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import Principal, Role
 from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
-from models.database import close_database, is_reachable, open_database, pool_usage
+from models.database import (
+    DatabaseLimits,
+    Readiness,
+    close_database,
+    fetch_one,
+    open_database,
+    pool_usage,
+)
 from models.migrations import migrate
 from observability.metrics import Metrics, metrics_endpoint
 from observability.middleware import RequestObserver
 from ratelimit.buckets import Buckets
 from ratelimit.gate import CallerOf, Policy, RateLimitGate
-from resolvers.api_tokens import check_api_token, is_api_token
+from resolvers.api_tokens import TokenCheck, check_api_token, is_api_token
+from resolvers.errors import UnavailableError
 from resolvers.redaction import RedactionPolicy
 from resolvers.role_grants import granted_roles
 from schema import build_schema
 from schema.context import Context
+from schema.errors import unavailable_retry_after
 from schema.json_encoding import encode_response
 from schema.request_checks import (
     RequestError,
@@ -49,6 +59,8 @@ from security.headers import SecurityHeaders, ide_policy
 from settings import Settings
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
+# Health checkers give up after a second or so; answer before they do.
+READINESS_DEADLINE = 0.8
 
 
 class AuditLogGraphQL(GraphQL[Context, None]):
@@ -108,6 +120,19 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         """Serialise responses with orjson, several times faster than the standard library."""
         return encode_response(data)
 
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        """The JSON answer; 503 with Retry-After when the database was not answering."""
+        response = super().create_response(response_data, sub_response)
+        retry_after = unavailable_retry_after(response_data)
+        if retry_after is not None:
+            response.status_code = 503
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
@@ -140,7 +165,7 @@ class Authenticator:
 
     async def __call__(self, credential: str) -> Principal:
         if is_api_token(credential):
-            check = await check_api_token(credential, dt.datetime.now(dt.UTC))
+            check = await _check_api_token(credential)
             if check.token is None:
                 raise TokenError(check.problem or "API token is not valid.")
             token = check.token
@@ -152,6 +177,17 @@ class Authenticator:
                 via_api_token=True,
             )
         return verify_token(credential, self.config, await self.keys.key_for(credential))
+
+
+async def _check_api_token(credential: str) -> TokenCheck:
+    """Look the API token up; a database outage becomes a 503 at the gate, not a 500."""
+    try:
+        return await check_api_token(credential, dt.datetime.now(dt.UTC))
+    except Exception as exc:
+        unavailable = UnavailableError.caused_by(exc)
+        if unavailable is None:
+            raise
+        raise CheckUnavailableError(str(unavailable), unavailable.retry_after) from exc
 
 
 def effective_roles(principal: Principal) -> EffectiveRoles:
@@ -237,11 +273,17 @@ async def healthz(request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def readyz(request: Request) -> Response:
-    """The database answers; 503 when it does not."""
-    if await is_reachable():
-        return JSONResponse({"status": "ready"})
-    return JSONResponse({"status": "database unreachable"}, status_code=503)
+def readyz(readiness: Readiness) -> Callable[[Request], Awaitable[Response]]:
+    """The readiness endpoint: 200 when the database answers in time, else 503 and why."""
+
+    async def endpoint(request: Request) -> Response:
+        problem = await readiness.problem(within=READINESS_DEADLINE)
+        if problem is None:
+            return JSONResponse({"status": "ready"})
+        body = {"status": "database unreachable", "reason": problem}
+        return JSONResponse(body, status_code=503)
+
+    return endpoint
 
 
 def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
@@ -252,9 +294,17 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         if not manage_database:
             yield
             return
-        await open_database(settings.database_url)
+        limits = DatabaseLimits(settings.db_timeout, settings.db_pool_size)
+        # Migrations may rightly take longer than a request's statement timeout.
+        await open_database(settings.database_url, replace(limits, bound_statements=False))
         try:
             await migrate()
+        finally:
+            await close_database()
+        await open_database(settings.database_url, limits)
+        try:
+            # Open the pool now, so the first request and the pool metrics find it ready.
+            await fetch_one()
             yield
         finally:
             await close_database()
@@ -282,7 +332,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
     routes = [
         Route("/metrics", metrics_endpoint(metrics, settings.metrics_token), methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
-        Route("/readyz", readyz, methods=["GET"]),
+        Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -55,17 +55,22 @@ class Settings:
     introspection: bool = True
     max_query_cost: int = 100
     request_db_concurrency: int = 2
+    db_timeout: float = 5.0
+    db_pool_size: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         """Read and check every AUDITLOG_* variable; raise SettingsError naming a bad one."""
         env = os.environ if env is None else env
         jwt_config, signing_key, dev_mode = _jwt(env)
+        db_timeout = _seconds(env, "AUDITLOG_DB_TIMEOUT", 5.0, minimum=0.1, maximum=300.0)
         return cls(
             jwt=jwt_config,
             signing_key=signing_key,
             dev_mode=dev_mode,
-            database_url=_database_url(env.get("AUDITLOG_DATABASE_URL", DEFAULT_DATABASE_URL)),
+            database_url=_database_url(
+                env.get("AUDITLOG_DATABASE_URL", DEFAULT_DATABASE_URL), db_timeout
+            ),
             max_page_size=_positive_int(env, "AUDITLOG_MAX_PAGE_SIZE", 100, maximum=10_000),
             trusted_proxies=_networks(env, "AUDITLOG_TRUSTED_PROXIES"),
             cors_origins=_origins(env, "AUDITLOG_CORS_ORIGINS"),
@@ -86,6 +91,8 @@ class Settings:
             request_db_concurrency=_positive_int(
                 env, "AUDITLOG_REQUEST_DB_CONCURRENCY", 2, maximum=100
             ),
+            db_timeout=db_timeout,
+            db_pool_size=_positive_int(env, "AUDITLOG_DB_POOL_SIZE", 5, maximum=1000),
         )
 
 
@@ -161,7 +168,7 @@ def _dev_secret() -> str:
     return secret
 
 
-def _database_url(url: str) -> str:
+def _database_url(url: str, timeout: float = 5.0) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep or scheme not in DATABASE_SCHEMES:
         raise SettingsError(
@@ -172,7 +179,8 @@ def _database_url(url: str) -> str:
         return "postgres://" + rest
     if scheme == "sqlite" and "?" not in rest and rest != ":memory:":
         # WAL with full sync: concurrent readers, and an acknowledged batch survives a crash.
-        return f"{url}?journal_mode=WAL&synchronous=FULL&busy_timeout=5000"
+        busy = round(timeout * 1000)
+        return f"{url}?journal_mode=WAL&synchronous=FULL&busy_timeout={busy}"
     return url
 
 
@@ -186,6 +194,23 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, maximum: i
         raise SettingsError(f'{name} "{raw}" is not a whole number.') from exc
     if not 1 <= value <= maximum:
         raise SettingsError(f"{name} must be between 1 and {maximum}; got {value}.")
+    return value
+
+
+def _seconds(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float, maximum: float
+) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError as exc:
+        raise SettingsError(f'{name} "{raw}" is not a number of seconds such as 5 or 2.5.') from exc
+    if not minimum <= value <= maximum:  # also refuses nan and inf
+        raise SettingsError(
+            f"{name} must be between {minimum:g} and {maximum:g} seconds; got {raw}."
+        )
     return value
 
 

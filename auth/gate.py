@@ -1,4 +1,11 @@
-"""An ASGI gate that verifies the bearer token before a GraphQL request runs."""
+"""An ASGI gate that verifies the bearer token before a GraphQL request runs.
+
+Exceptions an authenticator raises::
+
+    TokenError (auth.tokens)      401 UNAUTHENTICATED: the credential is not valid
+    CheckUnavailableError         503 SERVICE_UNAVAILABLE: the credential could not be
+                                  checked now (its store is not answering); retry later
+"""
 
 from __future__ import annotations
 
@@ -12,6 +19,14 @@ from auth.principal import Principal
 from auth.tokens import TokenError
 
 Authenticator = Callable[[str], Awaitable[Principal]]
+
+
+class CheckUnavailableError(Exception):
+    """The credential cannot be checked right now; the client should retry later."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class AuthenticationGate:
@@ -29,6 +44,9 @@ class AuthenticationGate:
             principal = await self.authenticate(bearer_token(_header(scope, b"authorization")))
         except TokenError as exc:
             await _unauthenticated(str(exc), send)
+            return
+        except CheckUnavailableError as exc:
+            await _unavailable(exc, send)
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
@@ -64,13 +82,25 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _unauthenticated(message: str, send: Send) -> None:
+    header = (b"www-authenticate", b'Bearer error="invalid_token"')
+    await _error(401, message, "UNAUTHENTICATED", header, send)
+
+
+async def _unavailable(exc: CheckUnavailableError, send: Send) -> None:
+    header = (b"retry-after", str(exc.retry_after).encode())
+    await _error(503, str(exc), "SERVICE_UNAVAILABLE", header, send)
+
+
+async def _error(
+    status: int, message: str, code: str, header: tuple[bytes, bytes], send: Send
+) -> None:
     body = json.dumps(
-        {"data": None, "errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]}
+        {"data": None, "errors": [{"message": message, "extensions": {"code": code}}]}
     ).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"www-authenticate", b'Bearer error="invalid_token"'),
+        header,
     ]
-    await send({"type": "http.response.start", "status": 401, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

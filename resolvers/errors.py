@@ -5,12 +5,19 @@ Exceptions::
     AuditLogError                 base class; `code` is the client-facing code
     ├── InvalidInputError         BAD_USER_INPUT: the request can be fixed and retried
     ├── ForbiddenError            FORBIDDEN: the caller may not do this
-    └── NotFoundError             NOT_FOUND: nothing with that identity in this account
+    ├── NotFoundError             NOT_FOUND: nothing with that identity in this account
+    └── UnavailableError          SERVICE_UNAVAILABLE: the database is not answering;
+                                  the same request may succeed in a few seconds
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from models.database import is_outage
+
+# Seconds a client should wait before retrying after SERVICE_UNAVAILABLE.
+RETRY_AFTER_SECONDS = 5
 
 
 class AuditLogError(Exception):
@@ -65,3 +72,18 @@ class NotFoundError(AuditLogError):
     """Nothing with that identity exists in the caller's account."""
 
     code = "NOT_FOUND"
+
+
+class UnavailableError(AuditLogError):
+    """The database did not answer (refused, dropped, timed out); retry later."""
+
+    code = "SERVICE_UNAVAILABLE"
+    retry_after = RETRY_AFTER_SECONDS
+
+    def __init__(self) -> None:
+        super().__init__("The database is not answering; retry in a few seconds.")
+
+    @classmethod
+    def caused_by(cls, exc: BaseException) -> UnavailableError | None:
+        """The error to show for `exc` when it is a database outage, else None."""
+        return cls() if is_outage(exc) else None
