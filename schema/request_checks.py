@@ -12,6 +12,7 @@ that no database stores (NUL, a lone UTF-16 surrogate).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from itertools import islice
 from typing import Any
@@ -22,6 +23,7 @@ from graphql import GraphQLError, StringValueNode, ValidationRule
 from resolvers.json_limits import text_problem
 
 MAX_VARIABLE_DEPTH = 64
+_LONG_NUMBER = re.compile(r"\d{19}")
 MAX_REPORTED = 10
 
 
@@ -60,13 +62,26 @@ def http_error_code(exc: Exception) -> str:
 def decode_body(data: str | bytes) -> object:
     """Decode a JSON request body, or raise RequestError saying where it is broken."""
     try:
-        return orjson.loads(data)
+        value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
         _refuse_unstorable_text(data)
         raise RequestError(
             f"Request body is not valid UTF-8 JSON ({exc}); send a JSON object such as "
             '{"query": "{ viewer { id } }", "variables": {}}.'
         ) from exc
+    # An error then quotes a number as it was sent, not rounded.
+    return _exact_numbers(data, value)
+
+
+def _exact_numbers(data: str | bytes, value: object) -> object:
+    """Decode again keeping integers beyond 64 bits exact, which orjson rounds to floats."""
+    text = data if isinstance(data, str) else data.decode()
+    if not _LONG_NUMBER.search(text):
+        return value
+    try:
+        return json.loads(text)
+    except RecursionError:
+        return value
 
 
 def _refuse_unstorable_text(data: str | bytes) -> None:

@@ -284,3 +284,11 @@ class TestStoredValuesFromBeforeTheLimits:
         node = body["data"]["auditLogs"]["edges"][0]["node"]
         assert node["metadata"] == {"deep": deep}
         assert node["changes"][0]["after"] == deep
+
+
+async def test_a_refused_big_integer_is_quoted_as_it_was_sent(
+    gql: GraphQLClient, make_token: TokenFactory
+) -> None:
+    event = custom(metadata={"x": 18446744073709551616})
+    _, body = await gql(RECORD, {"input": [event]}, make_token(roles=["ingest"]))
+    assert "18446744073709551616 is outside" in body["errors"][0]["message"]
