@@ -38,6 +38,7 @@ from models.database import (
 from models.migrations import migrate
 from observability.metrics import Metrics, metrics_endpoint
 from observability.middleware import RequestObserver
+from observability.observation import note_error_code
 from ratelimit.buckets import Buckets
 from ratelimit.gate import CallerOf, Policy, RateLimitGate
 from resolvers.api_tokens import TokenCheck, check_api_token, is_api_token
@@ -112,9 +113,10 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
         except HTTPException as exc:
             error = RequestError(exc.reason, status=exc.status_code, code=http_error_code(exc))
-            return JSONResponse(error.body(), status_code=error.status)
         except RequestError as exc:
-            return JSONResponse(exc.body(), status_code=exc.status)
+            error = exc
+        note_error_code(error.code)
+        return JSONResponse(error.body(), status_code=error.status)
 
     def encode_json(self, data: object) -> bytes:
         """Serialise responses with orjson, several times faster than the standard library."""

@@ -57,3 +57,10 @@ def note_recorded(events: int, duplicates: int) -> None:
         observation.batches += 1
         observation.events += events
         observation.duplicates += duplicates
+
+
+def note_error_code(code: str) -> None:
+    """Count an error answered before GraphQL ran (a request that could not run)."""
+    observation = _current.get()
+    if observation is not None:
+        observation.error_codes.append(code)

@@ -48,6 +48,22 @@ async def test_errors_are_counted_by_code(
     )
 
 
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"query": '{ x(a: "' + "y" * 70_000 + '") }'}, "QUERY_TOO_LARGE"),
+        ({"query": "{ viewer { id } }", "variables": {"a": "nul\x00"}}, "BAD_USER_INPUT"),
+    ],
+    ids=["large-document", "unstorable-variable"],
+)
+async def test_requests_refused_before_graphql_runs_are_counted_by_their_code(
+    db: str, client: httpx.AsyncClient, make_token: TokenFactory, body: dict[str, object], code: str
+) -> None:
+    await client.post("/graphql", json=body, headers={"Authorization": f"Bearer {make_token()}"})
+    text = await scrape(client)
+    assert metric_value(text, "auditlog_errors_total", code=code) == 1
+
+
 async def test_unauthenticated_requests_are_counted_as_anonymous(
     gql: GraphQLClient, client: httpx.AsyncClient
 ) -> None:
