@@ -11,6 +11,7 @@ Total sizes are checked by the caller on the encoded text.
 
 from __future__ import annotations
 
+import enum
 import math
 from collections.abc import Iterator
 
@@ -19,36 +20,60 @@ MAX_SAFE_INTEGER = 2**53 - 1
 MAX_KEY_LENGTH = 255
 
 
-def json_problems(value: object, field: str) -> Iterator[tuple[str, str]]:
-    """Yield (path, message) for each part of `value` outside the accepted JSON."""
-    stack: list[tuple[object, str, int]] = [(value, field, 0)]
+class Part(enum.Enum):
+    """What `walk` visits: an object key, a scalar, or a container past the depth limit."""
+
+    KEY = "key"
+    LEAF = "leaf"
+    TOO_DEEP = "too deep"
+
+
+def walk(
+    value: object, root: str, max_depth: int, root_depth: int = 0
+) -> Iterator[tuple[Part, str, object]]:
+    """Visit a JSON value in document order without recursion, as (part, path, item).
+
+    Containers nested `max_depth` deep are reported as TOO_DEEP and not entered.
+    """
+    stack: list[tuple[object, str, int]] = [(value, root, root_depth)]
     while stack:
         item, path, depth = stack.pop()
-        if isinstance(item, dict | list) and depth >= MAX_DEPTH:
-            yield path, f"nests deeper than {MAX_DEPTH} levels; flatten it or send it as a string."
-            continue
-        if isinstance(item, _KeyProblem):
-            yield path, item.message
+        if isinstance(item, _Key):
+            yield Part.KEY, path, item.key
+        elif isinstance(item, dict | list) and depth >= max_depth:
+            yield Part.TOO_DEEP, path, item
         elif isinstance(item, dict):
             for key, child in reversed(item.items()):
-                key_problem = _key_problem(key)
-                if key_problem:
-                    stack.append((_KeyProblem(key_problem), f"{path}.{_shown(key)}", depth))
-                else:
-                    stack.append((child, f"{path}.{key}", depth + 1))
+                member = f"{path}.{_shown(key)}" if path else _shown(key)
+                stack.append((child, member, depth + 1))
+                stack.append((_Key(key), member, depth))
         elif isinstance(item, list):
-            stack.extend(
-                (child, f"{path}[{i}]", depth + 1) for i, child in reversed(list(enumerate(item)))
+            indexed = reversed(list(enumerate(item)))
+            stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in indexed)
+        else:
+            yield Part.LEAF, path, item
+
+
+def json_problems(value: object, field: str) -> Iterator[tuple[str, str]]:
+    """Yield (path, message) for each part of `value` outside the accepted JSON."""
+    for part, path, item in walk(value, field, MAX_DEPTH):
+        if part is Part.TOO_DEEP:
+            problem: str | None = (
+                f"nests deeper than {MAX_DEPTH} levels; flatten it or send it as a string."
             )
+        elif part is Part.KEY:
+            problem = _key_problem(item)
         else:
             problem = _scalar_problem(item)
-            if problem:
-                yield path, problem
+        if problem:
+            yield path, problem
 
 
-class _KeyProblem:
-    def __init__(self, message: str) -> None:
-        self.message = message
+class _Key:
+    __slots__ = ("key",)
+
+    def __init__(self, key: object) -> None:
+        self.key = key
 
 
 def _key_problem(key: object) -> str | None:
@@ -103,5 +128,6 @@ def _digits(value: int) -> str:
     return text if len(text) <= 40 else text[:20] + "..." + text[-10:]
 
 
-def _shown(key: str) -> str:
-    return key if len(key) <= 40 else key[:37] + "..."
+def _shown(key: object) -> str:
+    text = str(key)
+    return text if len(text) <= 40 else text[:37] + "..."

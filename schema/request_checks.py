@@ -20,7 +20,7 @@ from typing import Any
 import orjson
 from graphql import GraphQLError, StringValueNode, ValidationRule
 
-from resolvers.json_limits import text_problem
+from resolvers.json_limits import Part, text_problem, walk
 
 MAX_VARIABLE_DEPTH = 64
 _LONG_NUMBER = re.compile(r"\d{19}")
@@ -120,33 +120,11 @@ def check_variables(variables: object) -> None:
 
 
 def _text_problems(root: object, root_path: str, root_depth: int) -> Iterator[tuple[str, str]]:
-    stack: list[tuple[object, str, int]] = [(root, root_path, root_depth)]
-    while stack:
-        value, path, depth = stack.pop()
-        if isinstance(value, dict | list) and depth >= MAX_VARIABLE_DEPTH:
+    for part, path, item in walk(root, root_path, MAX_VARIABLE_DEPTH, root_depth):
+        if part is Part.TOO_DEEP:
             yield path, f"nests deeper than {MAX_VARIABLE_DEPTH} levels; flatten it."
-        elif isinstance(value, dict):
-            for key, item in reversed(value.items()):
-                where = f"{path}.{key}" if path else str(key)
-                problem = text_problem(key) if isinstance(key, str) else None
-                if problem:
-                    stack.append((_Found(problem), f"{path} (a key)", depth))
-                else:
-                    stack.append((item, where, depth + 1))
-        elif isinstance(value, list):
-            indexed = reversed(list(enumerate(value)))
-            stack.extend((item, f"{path}[{i}]", depth + 1) for i, item in indexed)
-        elif isinstance(value, _Found):
-            yield path, value.message
-        elif isinstance(value, str):
-            problem = text_problem(value)
-            if problem:
-                yield path, problem
-
-
-class _Found:
-    def __init__(self, message: str) -> None:
-        self.message = message
+        elif isinstance(item, str) and (problem := text_problem(item)):
+            yield (f"{path} (a key)" if part is Part.KEY else path), problem
 
 
 class UnstorableStringRule(ValidationRule):
