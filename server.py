@@ -39,7 +39,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint; its context carries the principal the gate verified."""
 
     def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql")
+        super().__init__(build_schema(lean_executor=settings.lean_executor), graphql_ide="graphiql")
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
 

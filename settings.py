@@ -41,6 +41,7 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     redact_keys: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
+    lean_executor: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -59,6 +60,7 @@ class Settings:
             max_body_bytes=_positive_int(
                 env, "AUDITLOG_MAX_BODY_BYTES", 8 * 1024 * 1024, maximum=1 << 30
             ),
+            lean_executor=_switch(env, "AUDITLOG_LEAN_EXECUTOR", True),
         )
 
 
@@ -160,6 +162,18 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, maximum: i
     if not 1 <= value <= maximum:
         raise SettingsError(f"{name} must be between 1 and {maximum}; got {value}.")
     return value
+
+
+_SWITCH_VALUES = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in _SWITCH_VALUES:
+        raise SettingsError(f'{name} "{env[name]}" is not a switch; set it to 1 (on) or 0 (off).')
+    return _SWITCH_VALUES[raw]
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:

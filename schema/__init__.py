@@ -40,12 +40,16 @@ class AuditLogSchema(strawberry.Schema):
         return None
 
 
-def build_schema() -> strawberry.Schema:
-    """Return the service's GraphQL schema with its protective limits."""
+def build_schema(*, lean_executor: bool = True) -> strawberry.Schema:
+    """Return the service's GraphQL schema with its protective limits.
+
+    `lean_executor=False` executes with Strawberry's default execution context, for when
+    the lean one (built on graphql-core internals) is suspected of a fault.
+    """
     return AuditLogSchema(
         query=Query,
         mutation=Mutation,
-        execution_context_class=LeanExecutionContext,
+        execution_context_class=LeanExecutionContext if lean_executor else None,
         extensions=[
             # First, so its clean-up runs last and sees every error, parse errors included.
             ErrorCodes,

@@ -133,3 +133,16 @@ def test_jwks_url_selects_public_key_verification() -> None:
         "ES256",
     )
     assert loaded.signing_key is None and not loaded.dev_mode
+
+
+@pytest.mark.parametrize(
+    ("raw", "lean"), [("", True), ("1", True), ("0", False), ("off", False)], ids=str
+)
+def test_lean_executor_is_on_unless_switched_off(raw: str, lean: bool) -> None:
+    loaded = Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, "AUDITLOG_LEAN_EXECUTOR": raw})
+    assert loaded.lean_executor is lean
+
+
+def test_lean_executor_refuses_a_value_that_is_not_a_switch() -> None:
+    with pytest.raises(SettingsError, match=r'AUDITLOG_LEAN_EXECUTOR "maybe".*1 \(on\) or 0'):
+        Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, "AUDITLOG_LEAN_EXECUTOR": "maybe"})
