@@ -27,6 +27,7 @@ from pathlib import Path
 from auth.principal import Role
 from auth.tokens import JwtConfig, issue_token
 from resolvers.demo import DEMO_ACCOUNT
+from tests.fuzz.dictionaries import config_toml
 from tests.fuzz.service import postgres_database, running_service, seed, tracebacks
 
 SECRET = "fuzz-secret-that-is-long-enough-for-hs256-0123456789"
@@ -34,7 +35,7 @@ SUBJECTS = {Role.ADMIN: "fuzz-admin", Role.LOG_VIEWER: "fuzz-viewer", Role.INGES
 SEED = 20261201
 MAX_EXAMPLES = 25
 # Per role and database: a hard stop, should a run ever hang.
-RUN_TIMEOUT_SECONDS = 120
+TIMEOUT_SECONDS = 120
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", action="append", choices=["sqlite", "postgres"])
     parser.add_argument("--max-examples", type=int, default=MAX_EXAMPLES)
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument(
+        "--timeout", type=int, default=TIMEOUT_SECONDS, help="seconds per role and database"
+    )
     parser.add_argument("--keep", type=Path, help="keep reports and service logs in this folder")
     return parser
 
@@ -108,8 +112,12 @@ def _token(role: Role) -> str:
 
 
 def _schemathesis(url: str, token: str, args: argparse.Namespace, reports: Path) -> bool:
+    reports.mkdir(parents=True, exist_ok=True)
+    config = reports / "schemathesis.toml"
+    config.write_text(config_toml())
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
+        f"--config-file={config}",
         "run",
         url,
         f"--header=Authorization: Bearer {token}",
@@ -124,15 +132,12 @@ def _schemathesis(url: str, token: str, args: argparse.Namespace, reports: Path)
         f"--report-dir={reports}",
     ]
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.checks", "PYTHONPATH": os.getcwd()}
-    reports.mkdir(parents=True, exist_ok=True)
     try:
         # Schemathesis writes its crash cache (for `st replay`) into its working directory:
         # keep it with the reports, out of the work tree.
-        done = subprocess.run(
-            command, env=env, cwd=reports, timeout=RUN_TIMEOUT_SECONDS, check=False
-        )
+        done = subprocess.run(command, env=env, cwd=reports, timeout=args.timeout, check=False)
     except subprocess.TimeoutExpired:
-        print(f"schemathesis did not finish within {RUN_TIMEOUT_SECONDS} s.")
+        print(f"schemathesis did not finish within {args.timeout} s; raise --timeout.")
         return False
     return done.returncode == 0
 

@@ -1,0 +1,77 @@
+"""Argument values that carry generated operations past validation, into the service's logic.
+
+Left to itself Schemathesis draws page sizes, time zones and ids at random, so nearly
+every read stops at argument validation and none returns rows. Here each such argument
+gets a small dictionary of real values, drawn half of the time; the other half stays
+random. The run writes them as the `schemathesis.toml` it passes with --config-file.
+"""
+
+from __future__ import annotations
+
+import json
+
+from schema.ids import to_global_id
+
+PROBABILITY = 0.5
+ACTIONS = ["inbox.create", "inbox.*", "team.member_add", "webhook.*", "custom.a_b", "api_token.*"]
+SEARCHES = [
+    "action:inbox.*",
+    'actor:"Alice Smith"',
+    "actor:alice@example.com",
+    "category:security",
+    "target:inbox:5",
+    "ip:203.0.113.0/24",
+    "-ip:10.0.0.0/8",
+    "occurred:>=now-7d",
+    "occurred:2026-01-01..2026-01-31",
+    "occurred:<2026-11-01T12:00:00Z",
+    "request:req-9",
+    "alice support",
+    '"tier 2" -action:webhook.update',
+]
+DICTIONARIES: dict[str, list[object]] = {
+    "page-sizes": [1, 3, 50, 100],
+    "facet-limits": [1, 10, 100],
+    "searches": SEARCHES,
+    "time-zones": ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"],
+    "locales": ["en", "de", "fr", "de-DE", "pt-BR"],
+    "actions": ACTIONS,
+    "recorded-actions": ["inbox.create", "team.member_add", "custom.a_b", "webhook.update"],
+    "ip-addresses": ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32", "192.0.2.55"],
+    "actor-ids": ["1", "2", "host-app"],
+    "target-types": ["inbox", "team", "webhook"],
+    "user-ids": ["1", "2", "fuzz-viewer"],
+    # The demo events are the first rows of a fresh database.
+    "audit-log-ids": [to_global_id("AuditLog", n) for n in (1, 2, 150, 300)],
+    "api-token-ids": [to_global_id("ApiToken", n) for n in (1, 2, 3)],
+}
+FILTERED = ("auditLogs", "auditLogFacets", "auditLogHistogram")
+BINDINGS: dict[str, str] = {
+    "Query.auditLogs.first": "page-sizes",
+    "Query.auditLogs.last": "page-sizes",
+    "Query.auditLogFacets.limit": "facet-limits",
+    "Query.auditLogHistogram.timeZone": "time-zones",
+    "Query.auditLog.id": "audit-log-ids",
+    "*.*.locale": "locales",
+    "Mutation.revokeApiToken.id": "api-token-ids",
+    "Mutation.grantRole.input.userId": "user-ids",
+    "Mutation.revokeRole.input.userId": "user-ids",
+    "Mutation.recordAuditLogs.input[*].action": "recorded-actions",
+    "Mutation.recordAuditLogs.input[*].ipAddress": "ip-addresses",
+    **{f"Query.{field}.query": "searches" for field in FILTERED},
+    **{f"Query.{field}.filter.actions[*]": "actions" for field in FILTERED},
+    **{f"Query.{field}.filter.ipAddresses[*]": "ip-addresses" for field in FILTERED},
+    **{f"Query.{field}.filter.actorIds[*]": "actor-ids" for field in FILTERED},
+    **{f"Query.{field}.filter.targetTypes[*]": "target-types" for field in FILTERED},
+}
+
+
+def config_toml() -> str:
+    """Return a schemathesis.toml binding each argument above to its dictionary."""
+    lines = []
+    for name, values in DICTIONARIES.items():
+        lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
+    lines.append("[parameters]")
+    for key, name in BINDINGS.items():
+        lines.append(f'"{key}" = {{ dictionary = "{name}", probability = {PROBABILITY} }}')
+    return "\n".join(lines) + "\n"
