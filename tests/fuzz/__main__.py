@@ -4,9 +4,10 @@ For each database: a fresh database (a temporary SQLite file; on PostgreSQL a da
 of its own beside AUDITLOG_TEST_POSTGRES_URL's, created and dropped here, so pytest's is
 never touched) seeded with the demo account's events; `auditlog serve` on a free port
 with a fixed secret; then `schemathesis run` against /graphql as admin, log_viewer and
-ingest of that account, with a fixed seed and a bounded number of examples. Every query
-and mutation field is an operation. Only server faults fail (see tests/fuzz/checks.py);
-the service's tracebacks are printed after a failing run.
+ingest of that account, with a fixed seed and a bounded number of examples, arguments
+drawn partly from tests/fuzz/dictionaries.py. Every query and mutation field is an
+operation. Only server faults fail (see tests/fuzz/checks.py); the service's
+tracebacks are printed after a failing run.
 
     python -m tests.fuzz [--backend sqlite|postgres] [--max-examples N] [--seed N]
 """
