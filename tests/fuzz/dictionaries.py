@@ -41,9 +41,9 @@ DICTIONARIES: dict[str, list[object]] = {
     "actor-ids": ["1", "2", "host-app"],
     "target-types": ["inbox", "team", "webhook"],
     "user-ids": ["1", "2", "fuzz-viewer"],
-    # The demo events are the first rows of a fresh database.
-    "audit-log-ids": [to_global_id("AuditLog", n) for n in (1, 2, 150, 300)],
-    "api-token-ids": [to_global_id("ApiToken", n) for n in (1, 2, 3)],
+    # The demo events are the first rows of a fresh database; 0 and 2**64 are edges.
+    "audit-log-ids": [to_global_id("AuditLog", n) for n in (1, 2, 150, 300, 0, 2**64)],
+    "api-token-ids": [to_global_id("ApiToken", n) for n in (1, 2, 3, 0, 2**64)],
 }
 FILTERED = ("auditLogs", "auditLogFacets", "auditLogHistogram")
 BINDINGS: dict[str, str] = {
