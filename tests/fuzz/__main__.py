@@ -6,7 +6,7 @@ never touched) seeded with the demo account's events; `auditlog serve` on a free
 with a fixed secret; then `schemathesis run` against /graphql as admin, log_viewer and
 ingest of that account, with a fixed seed and a bounded number of examples, arguments
 drawn partly from tests/fuzz/dictionaries.py. Every query and mutation field is an
-operation. Only server faults fail (see tests/fuzz/checks.py); the service's
+operation. Only server faults fail (see tests/fuzz/hooks.py); the service's
 tracebacks are printed after a failing run.
 
     python -m tests.fuzz [--backend sqlite|postgres] [--max-examples N] [--seed N]
@@ -34,7 +34,7 @@ from tests.fuzz.service import postgres_database, running_service, seed, traceba
 SECRET = "fuzz-secret-that-is-long-enough-for-hs256-0123456789"
 SUBJECTS = {Role.ADMIN: "fuzz-admin", Role.LOG_VIEWER: "fuzz-viewer", Role.INGEST: "fuzz-ingest"}
 SEED = 20261201
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 50
 # Per role and database: a hard stop, should a run ever hang.
 TIMEOUT_SECONDS = 120
 
@@ -127,12 +127,13 @@ def _schemathesis(url: str, token: str, args: argparse.Namespace, reports: Path)
         f"--max-examples={args.max_examples}",
         "--workers=1",
         "--generation-database=none",
+        "--generation-graphql-allow-null=false",
         "--suppress-health-check=all",
         "--no-color",
         "--report=vcr",
         f"--report-dir={reports}",
     ]
-    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.checks", "PYTHONPATH": os.getcwd()}
+    env = {**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks", "PYTHONPATH": os.getcwd()}
     try:
         # Schemathesis writes its crash cache (for `st replay`) into its working directory:
         # keep it with the reports, out of the work tree.

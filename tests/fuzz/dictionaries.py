@@ -40,7 +40,7 @@ DICTIONARIES: dict[str, list[object]] = {
     "ip-addresses": ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32", "192.0.2.55"],
     "actor-ids": ["1", "2", "host-app"],
     "target-types": ["inbox", "team", "webhook"],
-    "user-ids": ["1", "2", "fuzz-viewer"],
+    "user-ids": ["1", "2", "3"],  # never the fuzzing subjects: their roles stay as signed
     # The demo events are the first rows of a fresh database; 0 and 2**64 are edges.
     "audit-log-ids": [to_global_id("AuditLog", n) for n in (1, 2, 150, 300, 0, 2**64)],
     "api-token-ids": [to_global_id("ApiToken", n) for n in (1, 2, 3, 0, 2**64)],

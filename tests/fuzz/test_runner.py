@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from graphql import parse, print_ast
 
-from tests.fuzz.checks import no_internal_server_error
+from tests.fuzz.hooks import map_body, no_internal_server_error
 from tests.fuzz.service import tracebacks
 
 
@@ -44,3 +45,21 @@ def test_each_distinct_traceback_is_reported_once_with_the_line_before_it() -> N
     other = 'Unexpected error in auditLogs\nTraceback (most recent call last):\n  File "y"\nE: b'
     log = "\n".join(["INFO: started", one, "INFO: 200 OK", one, other])
     assert tracebacks(log) == [one, other]
+
+
+def page(arguments: str) -> str:
+    """Send a document through the hook; return it printed."""
+    document = map_body(None, parse(f"{{ auditLogs({arguments}) {{ totalCount }} }}"))
+    return print_ast(document).split("\n")[1].strip()
+
+
+def test_generated_pages_keep_first_and_drop_last_and_before() -> None:
+    assert page('first: 1, last: 2, before: "b", after: "a"') == 'auditLogs(first: 1, after: "a") {'
+
+
+def test_a_page_in_one_direction_keeps_its_arguments() -> None:
+    assert page('last: 2, before: "b"') == 'auditLogs(last: 2, before: "b") {'
+
+
+def test_bodies_that_are_not_documents_are_sent_as_generated() -> None:
+    assert map_body(None, "{ auditLogs(first: 1, last: 1) { totalCount } }").endswith("} }")
