@@ -127,7 +127,6 @@ def _schemathesis(url: str, token: str, args: argparse.Namespace, reports: Path)
         f"--max-examples={args.max_examples}",
         "--workers=1",
         "--generation-database=none",
-        "--generation-graphql-allow-null=false",
         "--suppress-health-check=all",
         "--no-color",
         "--report=vcr",

@@ -10,9 +10,18 @@ from __future__ import annotations
 
 import json
 
+from catalogue import SPECS
 from schema.ids import to_global_id
 
 PROBABILITY = 0.5
+# Every event of a batch must pass for any to be stored: these are drawn nearly always.
+LIKELY = 0.9
+LIKELY_BINDINGS = (
+    "Mutation.recordAuditLogs.input[*].action",
+    "Mutation.recordAuditLogs.input[*].accountId",
+)
+# Catalogue actions that need no actor id or target, and custom ones, which need neither.
+FREE_ACTIONS = [spec.name for spec in SPECS.values() if not spec.requires][:5]
 ACTIONS = ["inbox.create", "inbox.*", "team.member_add", "webhook.*", "custom.a_b", "api_token.*"]
 SEARCHES = [
     "action:inbox.*",
@@ -36,10 +45,11 @@ DICTIONARIES: dict[str, list[object]] = {
     "time-zones": ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"],
     "locales": ["en", "de", "fr", "de-DE", "pt-BR"],
     "actions": ACTIONS,
-    "recorded-actions": ["inbox.create", "team.member_add", "custom.a_b", "webhook.update"],
+    "recorded-actions": [*FREE_ACTIONS, "custom.fuzz_event", "custom.a_b"],
     "ip-addresses": ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32", "192.0.2.55"],
     "actor-ids": ["1", "2", "host-app"],
     "target-types": ["inbox", "team", "webhook"],
+    "accounts": ["demo"],  # the tokens' account; any other is refused
     "user-ids": ["1", "2", "3"],  # never the fuzzing subjects: their roles stay as signed
     # The demo events are the first rows of a fresh database; 0 and 2**64 are edges.
     "audit-log-ids": [to_global_id("AuditLog", n) for n in (1, 2, 150, 300, 0, 2**64)],
@@ -58,6 +68,7 @@ BINDINGS: dict[str, str] = {
     "Mutation.revokeRole.input.userId": "user-ids",
     "Mutation.recordAuditLogs.input[*].action": "recorded-actions",
     "Mutation.recordAuditLogs.input[*].ipAddress": "ip-addresses",
+    "Mutation.recordAuditLogs.input[*].accountId": "accounts",
     **{f"Query.{field}.query": "searches" for field in FILTERED},
     **{f"Query.{field}.filter.actions[*]": "actions" for field in FILTERED},
     **{f"Query.{field}.filter.ipAddresses[*]": "ip-addresses" for field in FILTERED},
@@ -73,5 +84,6 @@ def config_toml() -> str:
         lines += [f"[dictionaries.{name}]", f"values = {json.dumps(values)}", ""]
     lines.append("[parameters]")
     for key, name in BINDINGS.items():
-        lines.append(f'"{key}" = {{ dictionary = "{name}", probability = {PROBABILITY} }}')
+        probability = LIKELY if key in LIKELY_BINDINGS else PROBABILITY
+        lines.append(f'"{key}" = {{ dictionary = "{name}", probability = {probability} }}')
     return "\n".join(lines) + "\n"

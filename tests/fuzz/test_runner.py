@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import pytest
-from graphql import parse, print_ast
+from graphql import build_schema, parse, print_ast
 
 from tests.fuzz.hooks import map_body, no_internal_server_error
 from tests.fuzz.service import tracebacks
@@ -47,19 +48,39 @@ def test_each_distinct_traceback_is_reported_once_with_the_line_before_it() -> N
     assert tracebacks(log) == [one, other]
 
 
-def page(arguments: str) -> str:
-    """Send a document through the hook; return it printed."""
-    document = map_body(None, parse(f"{{ auditLogs({arguments}) {{ totalCount }} }}"))
-    return print_ast(document).split("\n")[1].strip()
+SCHEMA = build_schema(
+    """
+    enum Order { NEW OLD }
+    input Event { outcome: Int! = 1, note: String }
+    type Query {
+      auditLogs(first: Int, last: Int, before: String, after: String, order: Order! = NEW): Int
+      record(event: Event): Int
+    }
+    """
+)
+CONTEXT = SimpleNamespace(operation=SimpleNamespace(schema=SimpleNamespace(client_schema=SCHEMA)))
+
+
+def repaired(document: str) -> str:
+    """Send a document through the hook; return it printed on one line."""
+    return " ".join(print_ast(map_body(CONTEXT, parse(document))).split())
 
 
 def test_generated_pages_keep_first_and_drop_last_and_before() -> None:
-    assert page('first: 1, last: 2, before: "b", after: "a"') == 'auditLogs(first: 1, after: "a") {'
+    document = '{ auditLogs(first: 1, last: 2, before: "b", after: "a") }'
+    assert repaired(document) == '{ auditLogs(first: 1, after: "a") }'
 
 
 def test_a_page_in_one_direction_keeps_its_arguments() -> None:
-    assert page('last: 2, before: "b"') == 'auditLogs(last: 2, before: "b") {'
+    assert repaired('{ auditLogs(last: 2, before: "b") }') == '{ auditLogs(last: 2, before: "b") }'
+
+
+def test_nulls_for_non_null_arguments_and_fields_with_defaults_are_left_out() -> None:
+    document = "{ auditLogs(order: null, first: null) record(event: {outcome: null, note: null}) }"
+    assert repaired(document) == "{ auditLogs(first: null) record(event: { note: null }) }"
 
 
 def test_bodies_that_are_not_documents_are_sent_as_generated() -> None:
-    assert map_body(None, "{ auditLogs(first: 1, last: 1) { totalCount } }").endswith("} }")
+    assert (
+        map_body(CONTEXT, "{ auditLogs(first: 1, last: 1) }") == "{ auditLogs(first: 1, last: 1) }"
+    )
