@@ -3,14 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LOCK := requirements.lock
 
-.PHONY: run test lint schema bench clean
+.PHONY: run test lint schema bench clean lock fuzz
 
-$(STAMP): pyproject.toml
+# The lock file constrains every install to the exact releases the tests ran with.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[dev]'
 	touch $(STAMP)
+
+# Resolve pyproject.toml afresh in a throw-away venv and record every release it chose.
+lock:
+	rm -rf .venv-lock
+	$(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	echo "# Exact releases for .venv, CI and make run; regenerate with: make lock" > $(LOCK)
+	.venv-lock/bin/python -m pip freeze --exclude-editable >> $(LOCK)
+	rm -rf .venv-lock
 
 run: $(STAMP)
 	$(BIN)/auditlog serve $(ARGS)
@@ -22,6 +34,9 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz $(ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench $(ARGS)

@@ -72,6 +72,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             introspection=settings.introspection,
             max_query_cost=settings.max_query_cost,
             max_page_size=settings.max_page_size,
+            lean_executor=settings.lean_executor,
         )
         super().__init__(schema, graphql_ide="graphiql")
         self.settings = settings

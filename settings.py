@@ -57,6 +57,7 @@ class Settings:
     request_db_concurrency: int = 2
     db_timeout: float = 5.0
     db_pool_size: int = 5
+    lean_executor: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +94,7 @@ class Settings:
             ),
             db_timeout=db_timeout,
             db_pool_size=_positive_int(env, "AUDITLOG_DB_POOL_SIZE", 5, maximum=1000),
+            lean_executor=_switch(env, "AUDITLOG_LEAN_EXECUTOR", True),
         )
 
 
@@ -212,6 +214,18 @@ def _seconds(
             f"{name} must be between {minimum:g} and {maximum:g} seconds; got {raw}."
         )
     return value
+
+
+_SWITCH_VALUES = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if raw == "":
+        return default
+    if raw not in _SWITCH_VALUES:
+        raise SettingsError(f'{name} "{env[name]}" is not a switch; set it to 1 (on) or 0 (off).')
+    return _SWITCH_VALUES[raw]
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:

@@ -53,10 +53,13 @@ def build_schema(
     introspection: bool = True,
     max_query_cost: int = DEFAULT_MAX_COST,
     max_page_size: int = 100,
+    lean_executor: bool = True,
 ) -> AuditLogSchema:
     """Return the service's GraphQL schema with its protective limits.
 
     Without `introspection`, queries for `__schema` or `__type` fail validation.
+    `lean_executor=False` executes with Strawberry's default execution context, for when
+    the lean one (built on graphql-core internals) is suspected of a fault.
     """
     # Built once per schema, like _LIMITS, so cached validation stays valid.
     rules = [*_LIMITS, create_cost_rule(max_query_cost, max_page_size)]
@@ -66,7 +69,7 @@ def build_schema(
     schema = AuditLogSchema(
         query=Query,
         mutation=Mutation,
-        execution_context_class=LeanExecutionContext,
+        execution_context_class=LeanExecutionContext if lean_executor else None,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[
             # Before ErrorCodes, so that it sees the errors with their codes.

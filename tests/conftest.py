@@ -1,7 +1,10 @@
 """Shared fixtures: a migrated database per test on each backend, tokens, an HTTP client.
 
 Every database test runs on SQLite and, when AUDITLOG_TEST_POSTGRES_URL is set, again
-on PostgreSQL (test ids end in [sqlite] or [postgres]).
+on PostgreSQL (test ids end in [sqlite] or [postgres]). Every test that uses the
+`settings` fixture (so every HTTP API test) runs under the lean executor and again
+under Strawberry's default one (ids [lean] and [plain]); AUDITLOG_TEST_LEAN_EXECUTOR=1
+or 0 keeps only one of them.
 """
 
 from __future__ import annotations
@@ -24,6 +27,9 @@ from settings import Settings
 SECRET = "test-secret-that-is-long-enough-for-hs256-0123456789"
 POSTGRES_URL = os.environ.get("AUDITLOG_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+EXECUTORS = {"1": ["lean"], "0": ["plain"]}.get(
+    os.environ.get("AUDITLOG_TEST_LEAN_EXECUTOR", ""), ["lean", "plain"]
+)
 _postgres_prepared = False
 
 
@@ -57,10 +63,15 @@ async def db(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str
     await close_database()
 
 
-@pytest.fixture
-def settings() -> Settings:
-    """Settings for tests: a fixed HMAC secret, default limits."""
-    return Settings(jwt=JwtConfig(SECRET, "HS256"), signing_key=SECRET, max_page_size=100)
+@pytest.fixture(params=EXECUTORS)
+def settings(request: pytest.FixtureRequest) -> Settings:
+    """Settings for tests: a fixed HMAC secret, default limits, the lean or plain executor."""
+    return Settings(
+        jwt=JwtConfig(SECRET, "HS256"),
+        signing_key=SECRET,
+        max_page_size=100,
+        lean_executor=request.param == "lean",
+    )
 
 
 TokenFactory = Callable[..., str]

@@ -146,3 +146,16 @@ def test_query_cost_limit_and_request_concurrency_are_read() -> None:
 def test_query_limits_must_be_positive_whole_numbers(variable: str) -> None:
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env({variable: "0"})
+
+
+@pytest.mark.parametrize(
+    ("raw", "lean"), [("", True), ("1", True), ("0", False), ("off", False)], ids=str
+)
+def test_lean_executor_is_on_unless_switched_off(raw: str, lean: bool) -> None:
+    loaded = Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, "AUDITLOG_LEAN_EXECUTOR": raw})
+    assert loaded.lean_executor is lean
+
+
+def test_lean_executor_refuses_a_value_that_is_not_a_switch() -> None:
+    with pytest.raises(SettingsError, match=r'AUDITLOG_LEAN_EXECUTOR "maybe".*1 \(on\) or 0'):
+        Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, "AUDITLOG_LEAN_EXECUTOR": "maybe"})

@@ -17,6 +17,8 @@ from resolvers.entries import Actor, Change, Entry, Target
 from schema import build_schema
 from schema.execution import LeanExecutionContext, shortcut
 from schema.types import AuditLog
+from settings import Settings
+from tests.conftest import GraphQLClient, TokenFactory
 
 WHEN = dt.datetime(2026, 11, 3, 14, 5, 9, 123456, tzinfo=dt.UTC)
 
@@ -274,3 +276,28 @@ def test_a_middleware_sees_every_field_so_nothing_is_shortcut() -> None:
     )
     result = schema.execute_sync("{ items { note } }")
     assert result.data == {"items": [{"note": None}, {"note": "N"}, {"note": None}, {"note": None}]}
+
+
+async def test_requests_run_on_the_executor_the_settings_choose(
+    settings: Settings,
+    gql: GraphQLClient,
+    make_token: TokenFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    lean_calls: list[str] = []
+    lean_execute_fields = LeanExecutionContext.execute_fields
+
+    def spy(self: LeanExecutionContext, parent_type: Any, *args: Any) -> Any:
+        lean_calls.append(parent_type.name)
+        return lean_execute_fields(self, parent_type, *args)
+
+    monkeypatch.setattr(LeanExecutionContext, "execute_fields", spy)
+    status, body = await gql("{ viewer { id } }", token=make_token(["log_viewer"]))
+    assert (status, body["data"]["viewer"]["id"]) == (200, "user-1")
+    assert bool(lean_calls) is settings.lean_executor
+
+
+@pytest.mark.parametrize(("lean", "executor"), [(True, LeanExecutionContext), (False, None)])
+def test_build_schema_uses_the_lean_executor_only_when_asked(lean: bool, executor: Any) -> None:
+    chosen = build_schema(lean_executor=lean).execution_context_class
+    assert chosen is (executor or StrawberryGraphQLCoreExecutionContext)
