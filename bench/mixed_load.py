@@ -28,7 +28,13 @@ from bench.load_report import (
     measurements,
 )
 from bench.measure import Context
-from bench.process_stats import MB, cpu_seconds, peak_rss_bytes, rss_bytes
+from bench.process_stats import (
+    MB,
+    cpu_seconds,
+    peak_rss_bytes,
+    rss_bytes,
+    scheduler_seconds,
+)
 from bench.results import Measurement
 
 CLIENT_BOUND = 0.85  # the client used this share of a core: it may be what limits throughput
@@ -67,14 +73,20 @@ async def measure_mixed_load(context: Context) -> LoadRun:
         warm = await drive(client, url, mix, seconds=options.load_warmup, pid=pid, **limits)
         warm_rss, load_before = rss_bytes(pid), os.getloadavg()
         server_cpu, client_cpu = cpu_seconds(pid), time.process_time()
+        server_sched, client_sched = scheduler_seconds(pid), scheduler_seconds(os.getpid())
         timed = await drive(client, url, mix, seconds=options.load_seconds, pid=pid, **limits)
         server_cpu, client_cpu = cpu_seconds(pid) - server_cpu, time.process_time() - client_cpu
+        server_wait = scheduler_seconds(pid)[1] - server_sched[1]
+        client_wait = scheduler_seconds(os.getpid())[1] - client_sched[1]
         memory = Memory(start_rss, warm_rss, rss_bytes(pid), peak_rss_bytes(pid))
     summaries = timed.tally.summaries(timed.elapsed)
     verdicts = Verdicts(warm.tally.errors + timed.tally.errors, memory.growth_mb)
     shares = {
         "client": round(client_cpu / timed.elapsed, 2),
         "server": round(server_cpu / timed.elapsed, 2),
+        # runnable but waiting for a CPU (all threads): other processes had the cores
+        "client_waiting": round(client_wait / timed.elapsed, 2),
+        "server_waiting": round(server_wait / timed.elapsed, 2),
     }
     _print(name, summaries, verdicts, memory, shares, warm.tally.errors)
     note = f"concurrency {concurrency}, {timed.elapsed:.0f} s; hardware bound"
@@ -125,7 +137,11 @@ def _print(
         f"  server RSS: {memory.start / MB:.1f} MB at start, {memory.after_warmup / MB:.1f} MB "
         f"after warm-up, {memory.end / MB:.1f} MB at end, peak {memory.peak / MB:.1f} MB"
     )
-    print(f"  CPU, share of one core: client {shares['client']:.2f}, server {shares['server']:.2f}")
+    print(
+        f"  CPU, share of one core: client {shares['client']:.2f}, server {shares['server']:.2f}; "
+        f"runnable but waiting for a CPU: client {shares['client_waiting']:.2f}, "
+        f"server {shares['server_waiting']:.2f}"
+    )
     if shares["client"] >= CLIENT_BOUND:
         print("  warning: the client was nearly saturated; throughput may be client bound")
     if warmup_errors:

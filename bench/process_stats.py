@@ -34,6 +34,24 @@ def parse_cpu_seconds(stat: str, ticks_per_second: int) -> float:
     return (int(fields[11]) + int(fields[12])) / ticks_per_second
 
 
+def parse_schedstat(schedstat: str) -> tuple[float, float]:
+    """Seconds on a CPU and seconds runnable but waiting for one, of a /proc/.../schedstat text."""
+    running, waiting = schedstat.split()[:2]
+    return int(running) / 1e9, int(waiting) / 1e9
+
+
+def scheduler_seconds(pid: int) -> tuple[float, float]:
+    """Seconds process `pid`'s threads ran, and waited for a CPU while runnable, so far."""
+    running = waiting = 0.0
+    for task in (PROC / str(pid) / "task").iterdir():
+        try:
+            ran, waited = parse_schedstat((task / "schedstat").read_text())
+        except OSError:  # the thread ended meanwhile
+            continue
+        running, waiting = running + ran, waiting + waited
+    return running, waiting
+
+
 def rss_bytes(pid: int) -> int:
     """The resident set size of process `pid` (VmRSS)."""
     return parse_status_bytes(_read(pid, "status"), "VmRSS")

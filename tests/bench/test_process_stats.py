@@ -9,6 +9,7 @@ import pytest
 from bench.process_stats import (
     ProcessStatsError,
     parse_cpu_seconds,
+    parse_schedstat,
     parse_status_bytes,
     rss_bytes,
 )
@@ -46,3 +47,7 @@ def test_cpu_seconds_add_user_and_system_ticks_after_a_command_name_with_spaces(
 
 def test_the_running_process_has_a_resident_set() -> None:
     assert rss_bytes(os.getpid()) > 1024 * 1024
+
+
+def test_schedstat_gives_seconds_running_and_waiting_for_a_cpu() -> None:
+    assert parse_schedstat("2500000000 500000000 1234\n") == (2.5, 0.5)
