@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--load-warmup", type=float, default=10.0, help="mixed load, untimed seconds first (10)")
     add("--load-concurrency", type=int, default=16, help="mixed load, requests in flight (16)")
     add("--load-max-requests", type=int, default=200_000, help="mixed load, request cap")
+    add("--load-tracemalloc", action="store_true", help="mixed load, where server memory grew")
     return parser
 
 

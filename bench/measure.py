@@ -52,6 +52,7 @@ class Options:
     load_warmup: float = 10.0
     load_concurrency: int = 16
     load_max_requests: int = 200_000
+    load_tracemalloc: bool = False
 
 
 @dataclass

@@ -36,6 +36,7 @@ from bench.process_stats import (
     scheduler_seconds,
 )
 from bench.results import Measurement
+from bench.traced_serve import compare, snapshot
 
 CLIENT_BOUND = 0.85  # the client used this share of a core: it may be what limits throughput
 
@@ -53,7 +54,9 @@ async def measure_mixed_load(context: Context) -> LoadRun:
     options, name = context.options, context.database.name
     concurrency = options.load_concurrency
     log = context.work_file("load-service.log")
-    service = servers.service(context.database.url, context.secret, log)
+    traces = context.work_file("tracemalloc") if options.load_tracemalloc else None
+    service = servers.service(context.database.url, context.secret, log, traces)
+    growth: list[str] = []
     print(
         f"{name}: mixed load, {options.load_warmup:g} s warm-up then {options.load_seconds:g} s "
         f"at concurrency {concurrency} (at most {options.load_max_requests:,} requests) ..."
@@ -72,6 +75,8 @@ async def measure_mixed_load(context: Context) -> LoadRun:
         limits = {"max_requests": options.load_max_requests, "concurrency": concurrency}
         warm = await drive(client, url, mix, seconds=options.load_warmup, pid=pid, **limits)
         warm_rss, load_before = rss_bytes(pid), os.getloadavg()
+        if traces is not None:
+            await snapshot(pid, traces, 0)
         server_cpu, client_cpu = cpu_seconds(pid), time.process_time()
         server_sched, client_sched = scheduler_seconds(pid), scheduler_seconds(os.getpid())
         timed = await drive(client, url, mix, seconds=options.load_seconds, pid=pid, **limits)
@@ -79,6 +84,8 @@ async def measure_mixed_load(context: Context) -> LoadRun:
         server_wait = scheduler_seconds(pid)[1] - server_sched[1]
         client_wait = scheduler_seconds(os.getpid())[1] - client_sched[1]
         memory = Memory(start_rss, warm_rss, rss_bytes(pid), peak_rss_bytes(pid))
+        if traces is not None:
+            growth = compare(traces / "0.snapshot", await snapshot(pid, traces, 1))
     summaries = timed.tally.summaries(timed.elapsed)
     verdicts = Verdicts(warm.tally.errors + timed.tally.errors, memory.growth_mb)
     shares = {
@@ -89,6 +96,9 @@ async def measure_mixed_load(context: Context) -> LoadRun:
         "server_waiting": round(server_wait / timed.elapsed, 2),
     }
     _print(name, summaries, verdicts, memory, shares, warm.tally.errors)
+    if growth:
+        print("  tracemalloc, where Python memory grew after the warm-up (tracing inflates RSS):")
+        print("\n".join(f"    {line}" for line in growth))
     note = f"concurrency {concurrency}, {timed.elapsed:.0f} s; hardware bound"
     report = {
         "database": name,
@@ -117,6 +127,7 @@ async def measure_mixed_load(context: Context) -> LoadRun:
         "cpu_share_of_one_core": shares,
         "load_average": {"before": load_before, "after": os.getloadavg()},
         "verdicts": verdicts.as_json(),
+        "tracemalloc_growth": growth,  # with --load-tracemalloc: timings and RSS not comparable
         "note": HARDWARE_NOTE,
     }
     return LoadRun(measurements(name, summaries, verdicts, memory, note), report)

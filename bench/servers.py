@@ -103,14 +103,17 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def service(database_url: str, secret: str, log: Path) -> Server:
-    """The audit-log service exactly as `auditlog serve --no-demo` runs it."""
-    return Server(
-        "service",
-        [str(BIN / "auditlog"), "serve", "--no-demo", "--port", "{port}"],
-        {"AUDITLOG_DATABASE_URL": database_url, "AUDITLOG_JWT_SECRET": secret},
-        log,
-    )
+def service(
+    database_url: str, secret: str, log: Path, tracemalloc_dir: Path | None = None
+) -> Server:
+    """The audit-log service exactly as `auditlog serve --no-demo` runs it; with
+    `tracemalloc_dir`, under bench/traced_serve.py (snapshots on SIGUSR1)."""
+    environment = {"AUDITLOG_DATABASE_URL": database_url, "AUDITLOG_JWT_SECRET": secret}
+    command = [str(BIN / "auditlog")]
+    if tracemalloc_dir is not None:
+        command = [sys.executable, "-m", "bench.traced_serve"]
+        environment["BENCH_TRACEMALLOC_DIR"] = str(tracemalloc_dir)
+    return Server("service", [*command, "serve", "--no-demo", "--port", "{port}"], environment, log)
 
 
 def floor(database_url: str, statements: Path, log: Path) -> Server:
