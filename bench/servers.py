@@ -38,6 +38,7 @@ class Server:
     log: Path
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    start_timeout: float = START_TIMEOUT
 
     @property
     def url(self) -> str:
@@ -80,7 +81,7 @@ class Server:
                 self.process.wait()
 
     async def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.poll() is not None:
@@ -92,7 +93,7 @@ class Server:
                     pass
                 await asyncio.sleep(0.2)
         raise ServerError(
-            f"{self.name} did not answer /healthz in {START_TIMEOUT:.0f}s; see {self.log}"
+            f"{self.name} did not answer /healthz in {self.start_timeout:.0f}s; see {self.log}"
         )
 
 
@@ -109,11 +110,13 @@ def service(
     """The audit-log service exactly as `auditlog serve --no-demo` runs it; with
     `tracemalloc_dir`, under bench/traced_serve.py (snapshots on SIGUSR1)."""
     environment = {"AUDITLOG_DATABASE_URL": database_url, "AUDITLOG_JWT_SECRET": secret}
-    command = [str(BIN / "auditlog")]
+    command, timeout = [str(BIN / "auditlog")], START_TIMEOUT
     if tracemalloc_dir is not None:
-        command = [sys.executable, "-m", "bench.traced_serve"]
+        # Tracing every allocation makes imports and migrations several times slower.
+        command, timeout = [sys.executable, "-m", "bench.traced_serve"], 10 * START_TIMEOUT
         environment["BENCH_TRACEMALLOC_DIR"] = str(tracemalloc_dir)
-    return Server("service", [*command, "serve", "--no-demo", "--port", "{port}"], environment, log)
+    arguments = [*command, "serve", "--no-demo", "--port", "{port}"]
+    return Server("service", arguments, environment, log, start_timeout=timeout)
 
 
 def floor(database_url: str, statements: Path, log: Path) -> Server:
