@@ -63,7 +63,11 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        await self._wait_ready()
+        try:
+            await self._wait_ready()
+        except BaseException:
+            await self.__aexit__(None, None, None)  # never leave a half-started server behind
+            raise
         return self
 
     async def __aexit__(
