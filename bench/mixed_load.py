@@ -130,7 +130,7 @@ async def _observe(context: Context) -> Observed:
         memory = Memory(start_rss, warm_rss, rss_bytes(pid), peak_rss_bytes(pid))
         growth = []
         if traces is not None:
-            growth = compare(traces / "0.snapshot", await snapshot(pid, traces, 1))
+            growth = compare(traces / "0.json", await snapshot(pid, traces, 1))
     return Observed(warm, timed, memory, shares, growth)
 
 
@@ -193,5 +193,5 @@ def _print(name: str, summaries: list[KindSummary], verdicts: Verdicts, seen: Ob
         print(f"  {line}")
     print(f"  {HARDWARE_NOTE}")
     if seen.growth:
-        print("  tracemalloc, where Python memory grew after the warm-up (tracing inflates RSS):")
+        print("  memory probes, what grew after the warm-up (tracing, if on, inflates RSS):")
         print("\n".join(f"    {line}" for line in seen.growth))
