@@ -34,7 +34,7 @@ MALLINFO_FIELDS = (
 
 
 class _Mallinfo2(ctypes.Structure):
-    _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO_FIELDS]  # noqa: RUF012
+    _fields_ = [(name, ctypes.c_size_t) for name in MALLINFO_FIELDS]
 
 
 def counts() -> dict[str, Any]:
