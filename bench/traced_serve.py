@@ -39,6 +39,7 @@ class _Mallinfo2(ctypes.Structure):
 
 def counts() -> dict[str, Any]:
     """Allocated Python blocks, live objects per type, and glibc's heap figures."""
+    gc.collect()  # count what is alive, not cycles the collector has yet to reach
     types = Counter(type(item).__qualname__ for item in gc.get_objects())
     heap: dict[str, int] = {}
     try:
