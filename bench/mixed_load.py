@@ -167,6 +167,11 @@ def _report(
         "load_average": os.getloadavg(),
         "verdicts": verdicts.as_json(),
         "tracemalloc_growth": seen.growth,  # --load-tracemalloc: timings and RSS not comparable
+        "environment": {  # what changes the server's allocator or the probes
+            key: value
+            for key, value in os.environ.items()
+            if key.startswith(("MALLOC_", "PYTHONMALLOC", "BENCH_"))
+        },
         "note": HARDWARE_NOTE,
     }
 
