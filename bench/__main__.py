@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bench.databases import POSTGRES_ADMIN_URL
+from bench.databases import POSTGRES_ADMIN_URL, POSTGRES_DATABASE
 from bench.measure import Options
 from bench.run import run
 
@@ -29,6 +29,13 @@ def _parser() -> argparse.ArgumentParser:
     add("--reuse", action="store_true", help="keep an already loaded data set of this size")
     add("--profile", action="store_true", help="py-spy and query plans for missed targets")
     add("--postgres-admin-url", default=POSTGRES_ADMIN_URL, help="where to CREATE DATABASE")
+    add("--postgres-database", default=POSTGRES_DATABASE, help="the database to (re)create")
+    add("--only", choices=("load",), help="run only this phase (on the loaded or reused data)")
+    add("--load-seconds", type=float, default=60.0, help="mixed load, timed seconds (60; 0: skip)")
+    add("--load-warmup", type=float, default=10.0, help="mixed load, untimed seconds first (10)")
+    add("--load-concurrency", type=int, default=16, help="mixed load, requests in flight (16)")
+    add("--load-max-requests", type=int, default=200_000, help="mixed load, request cap")
+    add("--load-tracemalloc", action="store_true", help="mixed load, where server memory grew")
     return parser
 
 
@@ -37,6 +44,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.events < 1 or args.accounts < 1 or args.requests < 1:
         print("bench: --events, --accounts and --requests must be at least 1", file=sys.stderr)
+        return 2
+    if args.load_concurrency < 1 or args.load_max_requests < 1 or args.load_seconds < 0:
+        print(
+            "bench: --load-concurrency and --load-max-requests must be at least 1, "
+            "--load-seconds at least 0",
+            file=sys.stderr,
+        )
+        return 2
+    if args.only == "load" and args.load_seconds == 0:
+        print("bench: --only load needs --load-seconds above 0", file=sys.stderr)
         return 2
     options = Options(**{key.replace("-", "_"): value for key, value in vars(args).items()})
     asyncio.run(run(options))

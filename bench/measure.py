@@ -46,6 +46,13 @@ class Options:
     reuse: bool
     profile: bool
     postgres_admin_url: str
+    postgres_database: str = "auditlog_bench"
+    only: str | None = None  # "load": only the mixed load
+    load_seconds: float = 60.0
+    load_warmup: float = 10.0
+    load_concurrency: int = 16
+    load_max_requests: int = 200_000
+    load_tracemalloc: bool = False
 
 
 @dataclass

@@ -23,7 +23,8 @@ class Measurement:
     value: float | None
     floor: float | None = None
     ratio: float | None = None
-    target: dict[str, float] | None = None  # {"ratio_max": 2.0} or {"ratio_min": 0.5}
+    # {"ratio_max": 2.0} or {"ratio_min": 0.5} bound value/floor; {"max": 20} bounds the value
+    target: dict[str, float] | None = None
     met: bool | None = None
     samples: int | None = None
     note: str | None = None
@@ -35,12 +36,16 @@ class Measurement:
             low = self.target.get("ratio_min", -math.inf)
             high = self.target.get("ratio_max", math.inf)
             self.met = low <= self.ratio <= high
+        if self.value is not None and self.target and "max" in self.target:
+            self.met = self.value <= self.target["max"]
 
     @property
     def target_text(self) -> str:
         """The target as the table shows it."""
         if not self.target:
             return ""
+        if "max" in self.target:
+            return f"<= {self.target['max']:g} {self.unit}"
         if "ratio_max" in self.target:
             return f"<= {self.target['ratio_max']:g}x"
         return f">= {self.target['ratio_min']:g}x"

@@ -13,6 +13,7 @@ from bench.generate import Dataset, DatasetSpec
 from bench.load import load, loaded_marker
 from bench.machine import describe_machine
 from bench.measure import Context, Options, measure_database
+from bench.mixed_load import measure_mixed_load
 from bench.results import RESULTS, Measurement, print_table, write
 from bench.verify import verify_rows
 
@@ -20,7 +21,12 @@ from bench.verify import verify_rows
 async def run(options: Options) -> Path:
     """Run the benchmark; return the results file."""
     started = dt.datetime.now(dt.UTC)
-    databases = bench_databases(options.database, options.postgres_admin_url)
+    try:
+        databases = bench_databases(
+            options.database, options.postgres_admin_url, options.postgres_database
+        )
+    except ValueError as exc:
+        raise SystemExit(f"bench: {exc}") from exc
     version = await postgres_version(options.postgres_admin_url)
     if version is None and any(not database.is_sqlite for database in databases):
         raise SystemExit(f"bench: PostgreSQL does not answer at {options.postgres_admin_url}")
@@ -31,13 +37,21 @@ async def run(options: Options) -> Path:
     print(f"{matched} generated rows equal what recordAuditLogs stores for the same events")
     measurements: list[Measurement] = []
     diagnostics: list[dict[str, Any]] = []
+    mixed_load: dict[str, Any] = {}
     for database in databases:
         context = Context(database, dataset, options, started.strftime("%Y%m%dT%H%M%SZ"))
-        done = await measure_database(context)
+        found: list[Measurement] = []
+        if options.only != "load":
+            done = await measure_database(context)
+            found += done.measurements
+            diagnostics += done.diagnostics
+        if options.load_seconds > 0:
+            loaded = await measure_mixed_load(context)
+            found += loaded.measurements
+            mixed_load[database.name] = loaded.report
         title = f"{database.name}: {options.events:,} events, hot account {dataset.hot.id}"
-        print_table(done.measurements, title)
-        measurements += done.measurements
-        diagnostics += done.diagnostics
+        print_table(found, title)
+        measurements += found
     finished = describe_machine(version)
     if finished["commit"] != machine["commit"]:
         print(f"warning: the service's commit changed during the run, to {finished['commit']}")
@@ -49,6 +63,7 @@ async def run(options: Options) -> Path:
         "dataset": summary(dataset, loading),
         "options": options.__dict__,
         "diagnostics": diagnostics,
+        "mixed_load": mixed_load,
     }
     path = write(document, measurements, started)
     print_table(measurements, f"All results ({path.relative_to(RESULTS.parent.parent)})")

@@ -38,6 +38,7 @@ class Server:
     log: Path
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    start_timeout: float = START_TIMEOUT
 
     @property
     def url(self) -> str:
@@ -62,7 +63,11 @@ class Server:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
-        await self._wait_ready()
+        try:
+            await self._wait_ready()
+        except BaseException:
+            await self.__aexit__(None, None, None)  # never leave a half-started server behind
+            raise
         return self
 
     async def __aexit__(
@@ -80,7 +85,7 @@ class Server:
                 self.process.wait()
 
     async def _wait_ready(self) -> None:
-        deadline = time.monotonic() + START_TIMEOUT
+        deadline = time.monotonic() + self.start_timeout
         async with httpx.AsyncClient() as client:
             while time.monotonic() < deadline:
                 if self.process is not None and self.process.poll() is not None:
@@ -92,7 +97,7 @@ class Server:
                     pass
                 await asyncio.sleep(0.2)
         raise ServerError(
-            f"{self.name} did not answer /healthz in {START_TIMEOUT:.0f}s; see {self.log}"
+            f"{self.name} did not answer /healthz in {self.start_timeout:.0f}s; see {self.log}"
         )
 
 
@@ -103,20 +108,25 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def service(database_url: str, secret: str, log: Path) -> Server:
-    """The audit-log service exactly as `auditlog serve --no-demo` runs it."""
-    return Server(
-        "service",
-        [str(BIN / "auditlog"), "serve", "--no-demo", "--port", "{port}"],
-        {
-            "AUDITLOG_DATABASE_URL": database_url,
-            "AUDITLOG_JWT_SECRET": secret,
-            # The load comes from a few callers far above any per-caller limit.
-            "AUDITLOG_RATE_LIMIT": "off",
-            "AUDITLOG_INGEST_RATE_LIMIT": "off",
-        },
-        log,
-    )
+def service(
+    database_url: str, secret: str, log: Path, tracemalloc_dir: Path | None = None
+) -> Server:
+    """The audit-log service exactly as `auditlog serve --no-demo` runs it; with
+    `tracemalloc_dir`, under bench/traced_serve.py (snapshots on SIGUSR1)."""
+    environment = {
+        "AUDITLOG_DATABASE_URL": database_url,
+        "AUDITLOG_JWT_SECRET": secret,
+        # The load comes from a few callers far above any per-caller limit.
+        "AUDITLOG_RATE_LIMIT": "off",
+        "AUDITLOG_INGEST_RATE_LIMIT": "off",
+    }
+    command, timeout = [str(BIN / "auditlog")], START_TIMEOUT
+    if tracemalloc_dir is not None:
+        # Tracing every allocation makes imports and migrations several times slower.
+        command, timeout = [sys.executable, "-m", "bench.traced_serve"], 10 * START_TIMEOUT
+        environment["BENCH_TRACEMALLOC_DIR"] = str(tracemalloc_dir)
+    arguments = [*command, "serve", "--no-demo", "--port", "{port}"]
+    return Server("service", arguments, environment, log, start_timeout=timeout)
 
 
 def floor(database_url: str, statements: Path, log: Path) -> Server:
