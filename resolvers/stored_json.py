@@ -23,43 +23,41 @@ _LONG_NUMBER = re.compile(r"\d{19}")
 _INT64 = range(-(2**63), 2**63)
 
 
-class LargeNumber:
-    """A JSON number no 64-bit type holds, kept as its exact text."""
+class VerbatimJson:
+    """A stored JSON value kept as its exact text, to be written out as it is."""
 
     __slots__ = ("json_text",)
 
     def __init__(self, text: str) -> None:
         self.json_text = text
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.json_text[:40]})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, VerbatimJson)
+            and type(other) is type(self)
+            and (other.json_text == self.json_text)
+        )
+
+    def __hash__(self) -> int:
+        return hash(self.json_text)
+
+
+class LargeNumber(VerbatimJson):
+    """A JSON number no 64-bit type holds."""
+
+    __slots__ = ()
 
     def __str__(self) -> str:
         return self.json_text
 
-    def __repr__(self) -> str:
-        return f"LargeNumber({self.json_text})"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, LargeNumber) and other.json_text == self.json_text
+class DeepJson(VerbatimJson):
+    """A JSON value nested too deeply to re-encode."""
 
-    def __hash__(self) -> int:
-        return hash(self.json_text)
-
-
-class DeepJson:
-    """A JSON value nested too deeply to re-encode, kept as its exact text."""
-
-    __slots__ = ("json_text",)
-
-    def __init__(self, text: str) -> None:
-        self.json_text = text
-
-    def __repr__(self) -> str:
-        return f"DeepJson({self.json_text[:40]}...)"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, DeepJson) and other.json_text == self.json_text
-
-    def __hash__(self) -> int:
-        return hash(self.json_text)
+    __slots__ = ()
 
 
 def decode_stored(raw: Any) -> Any:
@@ -137,7 +135,7 @@ def dump_iteratively(value: Any) -> str:
                 if position != len(item) - 1:
                     stack.append(_Literal(","))
             stack.append(_Literal("["))
-        elif isinstance(item, LargeNumber | DeepJson):
+        elif isinstance(item, VerbatimJson):
             parts.append(item.json_text)
         else:
             parts.append(json.dumps(item))

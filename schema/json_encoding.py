@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from resolvers.stored_json import DeepJson, LargeNumber
+from resolvers.stored_json import VerbatimJson
 
 
 def encode_response(data: object) -> bytes:
@@ -13,6 +13,6 @@ def encode_response(data: object) -> bytes:
 
 
 def _verbatim(value: object) -> orjson.Fragment:
-    if isinstance(value, LargeNumber | DeepJson):
+    if isinstance(value, VerbatimJson):
         return orjson.Fragment(value.json_text)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")

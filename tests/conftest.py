@@ -10,6 +10,7 @@ or 0 keeps only one of them.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -130,6 +131,18 @@ def gql(db: str, client: httpx.AsyncClient) -> GraphQLClient:
     Authentication reads role grants, so a database is always there.
     """
     return GraphQLClient(client)
+
+
+async def post_escaped(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str
+) -> tuple[int, dict[str, Any]]:
+    """Post with every non-ASCII character escaped, as JSON.stringify sends a lone surrogate."""
+    response = await client.post(
+        "/graphql",
+        content=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    return response.status_code, response.json()
 
 
 def error_code(body: dict[str, Any]) -> str | None:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import GraphQLClient, TokenFactory, error_code
+from tests.conftest import GraphQLClient, TokenFactory, error_code, post_escaped
 from tests.factories import Change, event, record
 
 RECORD = """
@@ -46,18 +45,6 @@ def custom(**fields: Any) -> dict[str, Any]:
 async def count_entries(gql: GraphQLClient, token: str) -> int:
     _, body = await gql("{ auditLogs(first: 100) { edges { cursor } } }", token=token)
     return len(body["data"]["auditLogs"]["edges"])
-
-
-async def send_escaped(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str
-) -> tuple[int, dict[str, Any]]:
-    """Post with every non-ASCII character escaped, as JSON.stringify sends a lone surrogate."""
-    response = await client.post(
-        "/graphql",
-        content=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    return response.status_code, response.json()
 
 
 def big_id(type_name: str) -> str:
@@ -117,7 +104,7 @@ async def test_unstorable_characters_anywhere_are_bad_user_input(
     gql: GraphQLClient, client: httpx.AsyncClient, make_token: TokenFactory, fields: dict[str, Any]
 ) -> None:
     token = make_token(roles=["ingest"])
-    status, body = await send_escaped(client, RECORD, {"input": [fields]}, token)
+    status, body = await post_escaped(client, RECORD, {"input": [fields]}, token)
     assert status == 200
     assert error_code(body) == "BAD_USER_INPUT"
     assert body["errors"][0]["message"].startswith("variables.input[0].")
@@ -172,7 +159,7 @@ async def test_access_changes_with_unstorable_text_are_refused(
     query: str,
     variables: dict[str, Any],
 ) -> None:
-    status, body = await send_escaped(client, query, variables, make_token())
+    status, body = await post_escaped(client, query, variables, make_token())
     assert (status, error_code(body)) == (200, "BAD_USER_INPUT")
     _, grants = await gql(
         "{ roleGrants(includeInactive: true) { id } apiTokens { id } }", token=make_token()

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from catalogue.actions import ACTIONS
 from resolvers.redaction import RedactionPolicy
-from tests.conftest import TokenFactory
+from tests.conftest import TokenFactory, post_escaped
 
 CLIENT_ERRORS = {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "QUERY_TOO_LARGE"}
 PROPERTY_SETTINGS = settings(
@@ -177,14 +177,10 @@ events = st.one_of(plausible_events, plausible_events, wild_events)
 async def post(
     client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str
 ) -> tuple[int, dict[str, Any]]:
-    """Post as a browser's JSON.stringify would: non-ASCII escaped, lone surrogates too."""
-    response = await client.post(
-        "/graphql",
-        content=json.dumps({"query": query, "variables": variables}).encode(),
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    assert response.status_code < 500, response.text[:500]
-    return response.status_code, response.json()
+    """Post as a browser's JSON.stringify would; no answer may be a server error."""
+    status, body = await post_escaped(client, query, variables, token)
+    assert status < 500, body
+    return status, body
 
 
 def assert_data_or_client_error(status: int, body: dict[str, Any]) -> bool:
