@@ -12,24 +12,17 @@ import os
 import pwd
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
 
 import pytest
 
+from tests.serving import free_port
+
 BIN = Path("/usr/lib/postgresql/15/bin")
 REQUIRE_TOOLS = "AUDITLOG_REQUIRE_TOOLS"
 OS_USER = "postgres"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def require_binaries() -> None:

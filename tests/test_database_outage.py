@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,7 +25,8 @@ import pytest
 
 from tests import postgres_cluster
 from tests.conftest import SECRET
-from tests.postgres_cluster import Cluster, free_port, require_binaries
+from tests.postgres_cluster import Cluster, require_binaries
+from tests.serving import free_port, running, serve_command
 
 DB_TIMEOUT = 1.0
 # A request may wait for the statement timeout and then for the connection's release.
@@ -141,7 +140,6 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
     require_binaries()
     cluster = Cluster()
     log_path = tmp_path_factory.mktemp("outage") / "service.log"
-    process: subprocess.Popen[bytes] | None = None
     try:
         cluster.init()
         cluster.start()
@@ -152,39 +150,13 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
             "AUDITLOG_JWT_SECRET": SECRET,
             "AUDITLOG_DB_TIMEOUT": str(DB_TIMEOUT),
         }
-        with log_path.open("wb") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"],
-                cwd=REPO,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        running = Service(cluster, f"http://127.0.0.1:{port}")
-        _wait_for_start(running, process, log_path)
-        _prepare(running)
-        yield running
+        base = f"http://127.0.0.1:{port}"
+        with running(serve_command(port), env, log_path, f"{base}/healthz"):
+            served = Service(cluster, base)
+            _prepare(served)
+            yield served
     finally:
-        if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
         cluster.destroy()
-
-
-def _wait_for_start(running: Service, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"auditlog serve exited:\n{log.read_text()[-3000:]}")
-        try:
-            httpx.get(running.base + "/healthz", timeout=1)
-            return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail(f"auditlog serve did not start within 60 s:\n{log.read_text()[-3000:]}")
 
 
 def _prepare(running: Service) -> None:

@@ -9,12 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,19 +18,11 @@ import asyncpg
 from models.database import close_database, open_database
 from models.migrations import migrate
 from resolvers.demo import seed_demo
-
-STARTUP_SECONDS = 30
+from tests.serving import ServerStartError, free_port, running, serve_command
 
 
 class ServiceError(Exception):
     """The database could not be prepared or the service did not start."""
-
-
-def free_port() -> int:
-    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
@@ -81,36 +67,12 @@ def seed(database_url: str) -> None:
 def running_service(env: dict[str, str], log_path: Path) -> Iterator[str]:
     """Run `auditlog serve` with `env`; yield its /graphql URL; stop it afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            _wait_until_healthy(process, f"http://127.0.0.1:{port}/healthz", log_path)
-            yield f"http://127.0.0.1:{port}/graphql"
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait_until_healthy(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise ServiceError(f"The service exited at start-up:\n{log_path.read_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError):
-            pass
-        time.sleep(0.2)
-    raise ServiceError(f"The service did not answer {url} within {STARTUP_SECONDS} s.")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        with running(serve_command(port), {**os.environ, **env}, log_path, f"{base}/healthz"):
+            yield f"{base}/graphql"
+    except ServerStartError as exc:
+        raise ServiceError(str(exc)) from exc
 
 
 def tracebacks(log_text: str) -> list[str]:

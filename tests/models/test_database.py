@@ -21,7 +21,7 @@ from models.database import (
 )
 from settings import _database_url
 from tests.conftest import BACKENDS, POSTGRES_URL
-from tests.postgres_cluster import free_port
+from tests.serving import free_port
 
 needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="AUDITLOG_TEST_POSTGRES_URL unset")
 

@@ -7,9 +7,6 @@ instead when AUDITLOG_REQUIRE_TOOLS=1 (as in CI).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +16,7 @@ import pytest
 
 from tests.app_client import bearer
 from tests.conftest import BACKENDS, POSTGRES_URL, SECRET, TokenFactory
+from tests.serving import free_port, running, serve_command
 
 PROMETHEUS = Path("/usr/bin/prometheus")
 SCRAPE_TOKEN = "scrape-secret-for-the-test"
@@ -45,41 +43,6 @@ def prometheus_installed() -> None:
     pytest.skip(f"{PROMETHEUS} is missing (apt-get install prometheus)")
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"{url} exited with {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"{url} did not come up: {log.read_text()[-2000:]}")
-
-
-def start(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as output:
-        return subprocess.Popen(command, env=env, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
 @pytest.fixture(params=BACKENDS)
 def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """`auditlog serve` under uvicorn on a free port; yields its base URL."""
@@ -91,15 +54,10 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         "AUDITLOG_DATABASE_URL": database,
         "AUDITLOG_METRICS_TOKEN": SCRAPE_TOKEN,
     }
-    command = [sys.executable, "-c", "import sys, cli; sys.exit(cli.main())"]
-    command += ["serve", "--port", str(port), "--no-demo"]
     log = tmp_path / "service.log"
-    process = start(command, env, tmp_path, log)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz", process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    base = f"http://127.0.0.1:{port}"
+    with running(serve_command(port), env, log, f"{base}/healthz"):
+        yield base
 
 
 @pytest.fixture
@@ -115,12 +73,9 @@ def prometheus(service: str, tmp_path: Path) -> Iterator[str]:
         f"--web.listen-address=127.0.0.1:{port}",
     ]
     log = tmp_path / "prometheus.log"
-    process = start(command, dict(os.environ), tmp_path, log)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/-/ready", process, log)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        stop(process)
+    base = f"http://127.0.0.1:{port}"
+    with running(command, os.environ, log, f"{base}/-/ready"):
+        yield base
 
 
 def query(prometheus: str, expression: str) -> list[dict[str, object]]:

@@ -24,7 +24,7 @@ from schema.errors import unavailable_retry_after
 from server import create_app
 from settings import Settings, _database_url
 from tests.conftest import POSTGRES_URL, SECRET, TokenFactory
-from tests.postgres_cluster import free_port
+from tests.serving import free_port
 
 MESSAGE = "The database is not answering; retry in a few seconds."
 READ = "{ auditLogs(first: 5) { edges { node { id } } } }"

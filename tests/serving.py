@@ -1,0 +1,86 @@
+"""Real processes for tests: `auditlog serve` or any server, started, awaited, stopped.
+
+Exceptions::
+
+    ServerStartError    the process exited or did not answer its ready URL in time
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class ServerStartError(Exception):
+    """A server process exited at start-up or never answered its ready URL."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def serve_command(port: int) -> list[str]:
+    """The command line of `auditlog serve` on `port`, without demo data."""
+    return [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"]
+
+
+@contextmanager
+def running(
+    command: list[str],
+    env: Mapping[str, str],
+    log_path: Path,
+    ready_url: str,
+    *,
+    timeout: float = 60.0,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """Run `command` (output to `log_path`) until ready_url answers 200; stop it afterwards."""
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, env=dict(env), cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        _wait_until_ready(process, ready_url, log_path, timeout)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_ready(
+    process: subprocess.Popen[bytes], url: str, log_path: Path, timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerStartError(
+                f"{process.args!r} exited with {process.returncode}:\n"
+                f"{log_path.read_text(errors='replace')[-3000:]}"
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.2)
+    raise ServerStartError(
+        f"{url} did not answer within {timeout:g} s:\n"
+        f"{log_path.read_text(errors='replace')[-3000:]}"
+    )
