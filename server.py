@@ -110,14 +110,16 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         root_value: UnsetType | None = UNSET,
     ) -> Response | WebSocket:
         """Run the request; a request that cannot run gets a coded JSON error."""
+        # Answered inside each handler: an exception kept past it would hold, through its
+        # traceback, the frames and so the request body until the collector ran.
         try:
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
         except HTTPException as exc:
-            error = RequestError(exc.reason, status=exc.status_code, code=http_error_code(exc))
+            return _refusal(
+                RequestError(exc.reason, status=exc.status_code, code=http_error_code(exc))
+            )
         except RequestError as exc:
-            error = exc
-        note_error_code(error.code)
-        return JSONResponse(error.body(), status_code=error.status)
+            return _refusal(exc)
 
     def encode_json(self, data: object) -> bytes:
         """Serialise responses with orjson, several times faster than the standard library."""
@@ -155,6 +157,12 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             redaction=self.redaction,
             database_slots=asyncio.Semaphore(self.settings.request_db_concurrency),
         )
+
+
+def _refusal(error: RequestError) -> JSONResponse:
+    """The coded answer to a request that could not run."""
+    note_error_code(error.code)
+    return JSONResponse(error.body(), status_code=error.status)
 
 
 class Authenticator:
