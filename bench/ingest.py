@@ -42,7 +42,7 @@ RECORDED_AT = INSERT_COLUMNS.index("recorded_at")
 KEY = INSERT_COLUMNS.index("idempotency_key")
 MUTATION = (
     "mutation Record($input: [AuditLogInput!]!) "
-    "{ recordAuditLogs(input: $input) { results { id duplicate } } }"
+    "{ recordAuditLogs(input: $input) { results { id: entryId duplicate } } }"
 )
 
 

@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 PAGE_SELECTION = """
     edges { cursor node {
       id sequence action description outcome failureReason
-      actor { type id name email } target { type id name }
+      actor { type externalId name email } target { type externalId name }
       changes { field before after } metadata
       ipAddress userAgent requestId occurredAt recordedAt
     } }

@@ -15,13 +15,16 @@ from schema.ids import to_global_id
 
 @strawberry.type(description="A user as the access records name them.")
 class Person:
-    id: str
+    external_id: str = strawberry.field(
+        description="The host application's user id (the token's `sub`). Not an identity "
+        "for client caches: each record keeps the name the user had then."
+    )
     name: str | None
     email: str | None = None
 
 
 def _person(user_id: str | None, name: str | None, email: str | None = None) -> Person | None:
-    return None if user_id is None else Person(id=user_id, name=name, email=email)
+    return None if user_id is None else Person(external_id=user_id, name=name, email=email)
 
 
 @strawberry.type(description="A role given to a user in this account.")
@@ -42,10 +45,10 @@ class RoleGrant:
         """Build the GraphQL object of a grant."""
         return cls(
             id=strawberry.ID(to_global_id("RoleGrant", row.id)),
-            user=Person(id=row.user_id, name=row.user_name, email=row.user_email),
+            user=Person(external_id=row.user_id, name=row.user_name, email=row.user_email),
             role=GrantableRole(row.role),
             note=row.note,
-            granted_by=Person(id=row.granted_by_id, name=row.granted_by_name),
+            granted_by=Person(external_id=row.granted_by_id, name=row.granted_by_name),
             granted_at=row.granted_at,
             expires_at=row.expires_at,
             revoked_at=row.revoked_at,
@@ -77,7 +80,7 @@ class ApiToken:
             name=row.name,
             role=ApiTokenRole(row.role),
             prefix=row.prefix,
-            created_by=Person(id=row.created_by_id, name=row.created_by_name),
+            created_by=Person(external_id=row.created_by_id, name=row.created_by_name),
             created_at=row.created_at,
             expires_at=row.expires_at,
             last_used_at=row.last_used_at,

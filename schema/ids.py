@@ -10,7 +10,7 @@ from resolvers.errors import InvalidInputError
 MAX_ROW_ID = 2**63 - 1
 
 
-def to_global_id(type_name: str, local_id: int) -> str:
+def to_global_id(type_name: str, local_id: int | str) -> str:
     """Return the opaque id of a row."""
     return base64.urlsafe_b64encode(f"{type_name}:{local_id}".encode()).decode().rstrip("=")
 

@@ -22,19 +22,24 @@ from schema.database_slots import DatabaseSlot
 from schema.enums import ActorType, Category, FacetField, Outcome
 from schema.ids import to_global_id
 
+EXTERNAL_ID = (
+    "The producer's own id of this record. Not an identity for client caches: the same "
+    "record appears in many entries, each keeping the name it had then."
+)
+
 
 @strawberry.type(description="Who performed the activity, as recorded at the time.")
 class Actor:
     type: ActorType
-    id: str | None
+    external_id: str | None = strawberry.field(description=EXTERNAL_ID)
     name: str | None
     email: str | None
 
 
-@strawberry.type(description="The record the activity was about.")
+@strawberry.type(description="The record the activity was about, as recorded at the time.")
 class Target:
     type: str
-    id: str | None
+    external_id: str | None = strawberry.field(description=EXTERNAL_ID)
     name: str | None
 
 
@@ -86,8 +91,12 @@ class AuditLog:
             sequence=entry.sequence,
             action=entry.action,
             category=category_of(entry.action),
-            actor=Actor(type=actor.type, id=actor.id, name=actor.name, email=actor.email),
-            target=Target(type=target.type, id=target.id, name=target.name) if target else None,
+            actor=Actor(type=actor.type, external_id=actor.id, name=actor.name, email=actor.email),
+            target=(
+                Target(type=target.type, external_id=target.id, name=target.name)
+                if target
+                else None
+            ),
             changes=[
                 Change(field=c.field, before=cast(JSON, c.before), after=cast(JSON, c.after))
                 for c in entry.changes
@@ -204,7 +213,10 @@ class HistogramBucket:
 
 @strawberry.type(description="The caller, as its token names it.")
 class Viewer:
-    id: str
+    id: strawberry.ID = strawberry.field(
+        description="Unique among viewers: the account and the token's subject, opaque."
+    )
+    external_id: str = strawberry.field(description="The token's subject (`sub` claim).")
     name: str | None
     email: str | None
     account_id: str | None
@@ -217,7 +229,10 @@ class Viewer:
     def from_value(cls, principal: Principal) -> Viewer:
         """Build the viewer of a principal."""
         return cls(
-            id=principal.subject,
+            id=strawberry.ID(
+                to_global_id("Viewer", f"{principal.account_id or ''}:{principal.subject}")
+            ),
+            external_id=principal.subject,
             name=principal.name,
             email=principal.email,
             account_id=principal.account_id,
@@ -228,16 +243,20 @@ class Viewer:
 
 @strawberry.type(name="RecordResult", description="What became of one input event.")
 class RecordResultType:
-    id: strawberry.ID
+    entry_id: strawberry.ID = strawberry.field(
+        description="The stored entry's id (an AuditLog id). Not named `id`: two results of "
+        "one batch can name the same entry, and a client cache must not merge them."
+    )
     duplicate: bool = strawberry.field(
-        description="True when the idempotencyKey was seen before; id is the first entry's."
+        description="True when the idempotencyKey was seen before; entryId is the first entry's."
     )
 
     @classmethod
     def from_value(cls, result: RecordResult) -> RecordResultType:
         """Build the result of one recorded event."""
         return cls(
-            id=strawberry.ID(to_global_id("AuditLog", result.id)), duplicate=result.duplicate
+            entry_id=strawberry.ID(to_global_id("AuditLog", result.id)),
+            duplicate=result.duplicate,
         )
 
 

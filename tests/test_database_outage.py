@@ -38,7 +38,8 @@ REPO = Path(__file__).resolve().parent.parent
 READ = "{ auditLogs(first: 50) { edges { node { id action } } } }"
 RECORD = (
     'mutation($key: String!) { recordAuditLogs(input: [{action: "inbox.create", '
-    'target: {type: "inbox", id: "5"}, idempotencyKey: $key}]) { results { id duplicate } } }'
+    'target: {type: "inbox", id: "5"}, idempotencyKey: $key}]) '
+    "{ results { id: entryId duplicate } } }"
 )
 GRANT = 'mutation { grantRole(input: {userId: "auditor-7", role: LOG_VIEWER}) { active } }'
 CREATE_TOKEN = (

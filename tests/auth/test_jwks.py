@@ -136,7 +136,9 @@ async def test_service_reads_with_a_jwks_token_end_to_end(jwks: JwksServer, db: 
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         response = await http.post(
             "/graphql",
-            json={"query": "{ viewer { id roles } }"},
+            json={"query": "{ viewer { externalId roles } }"},
             headers={"Authorization": f"Bearer {sign(key, 'k1')}"},
         )
-    assert response.json() == {"data": {"viewer": {"id": "user-1", "roles": ["log_viewer"]}}}
+    assert response.json() == {
+        "data": {"viewer": {"externalId": "user-1", "roles": ["log_viewer"]}}
+    }

@@ -19,7 +19,7 @@ from server import create_app
 from settings import Settings
 from tests.conftest import SECRET
 
-VIEWER = {"query": "{ viewer { id } }"}
+VIEWER = {"query": "{ viewer { externalId } }"}
 
 
 def claims(**overrides: Any) -> dict[str, Any]:
@@ -164,7 +164,7 @@ async def test_host_app_tokens_verify_with_its_public_key(
         response = await http.post(
             "/graphql", json=VIEWER, headers={"Authorization": f"Bearer {token}"}
         )
-    assert response.json() == {"data": {"viewer": {"id": "user-1"}}}
+    assert response.json() == {"data": {"viewer": {"externalId": "user-1"}}}
 
 
 async def test_hmac_token_signed_with_the_public_key_is_refused() -> None:

@@ -11,7 +11,7 @@ from tests.conftest import GraphQLClient, TokenFactory
 
 RECORD = (
     "mutation Ingest($input: [AuditLogInput!]!) "
-    "{ recordAuditLogs(input: $input) { results { id duplicate } } }"
+    "{ recordAuditLogs(input: $input) { results { id: entryId duplicate } } }"
 )
 TARGET = {"type": "inbox", "id": "5"}
 EVENTS = [

@@ -13,13 +13,13 @@ from tests.factories import event, record
 LIST = "{ auditLogs(first: 5) { edges { node { id action } } } }"
 RECORD = (
     'mutation { recordAuditLogs(input: [{action: "inbox.create", '
-    'target: {type: "inbox", id: "5"}}]) { results { id duplicate } } }'
+    'target: {type: "inbox", id: "5"}}]) { results { id: entryId duplicate } } }'
 )
 RECORD_FOR_GLOBEX = (
     'mutation { recordAuditLogs(input: [{action: "custom.a_b", accountId: "globex"}]) '
-    "{ results { id } } }"
+    "{ results { id: entryId } } }"
 )
-VIEWER = "{ viewer { id accountId roles name email } }"
+VIEWER = "{ viewer { externalId accountId roles name email } }"
 ONE = "query($id: ID!) { auditLog(id: $id) { id action } }"
 
 OPERATIONS = {"list": LIST, "get": ONE, "record": RECORD, "viewer": VIEWER}
@@ -60,7 +60,7 @@ async def test_viewer_shows_the_token_identity(
     token = make_token(roles=["log_viewer"], account_id=42, name="Ivy", email="ivy@example.com")
     _, body = await gql(VIEWER, token=token)
     assert body["data"]["viewer"] == {
-        "id": "user-1",
+        "externalId": "user-1",
         "accountId": "42",
         "roles": ["log_viewer"],
         "name": "Ivy",
@@ -118,7 +118,7 @@ async def test_platform_ingest_token_records_into_the_named_account(
 
 RECORD_FULL = """
 mutation($input: [AuditLogInput!]!) {
-  recordAuditLogs(input: $input) { results { id duplicate } }
+  recordAuditLogs(input: $input) { results { id: entryId duplicate } }
 }
 """
 READ_FULL = """
@@ -127,7 +127,8 @@ query($filter: AuditLogFilter) {
     edges { cursor node {
       id sequence action description outcome failureReason ipAddress userAgent requestId
       occurredAt recordedAt metadata
-      actor { type id name email } target { type id name } changes { field before after }
+      actor { type externalId name email } target { type externalId name }
+      changes { field before after }
     } }
     pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
   }
@@ -159,7 +160,8 @@ async def test_recorded_event_reads_back_through_graphql(
     assert node["id"] == recorded["data"]["recordAuditLogs"]["results"][0]["id"]
     assert node["description"] == "Alice Smith updated inbox #5 (Support): name"
     assert node["occurredAt"] == "2026-11-01T09:00:00+00:00"
-    assert node["actor"] == event_input["actor"] | {"type": "USER"}
+    sent = dict(event_input["actor"])
+    assert node["actor"] == {"type": "USER", "externalId": sent.pop("id")} | sent
     assert node["changes"] == event_input["changes"]
     assert node["metadata"] == {"source": "settings page"}
     assert (node["outcome"], node["sequence"], node["ipAddress"]) == ("SUCCESS", 1, "203.0.113.7")

@@ -78,14 +78,15 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "auditLogs": ("{ auditLogs { edges { node { id } } } }", None),
     "auditLog": ("query($id: ID!) { auditLog(id: $id) { id } }", lambda w: {"id": w.entry_id}),
     "recordAuditLogs": (
-        'mutation { recordAuditLogs(input: [{action: "custom.ping"}]) { results { id } } }',
+        'mutation { recordAuditLogs(input: [{action: "custom.ping"}]) '
+        "{ results { id: entryId } } }",
         None,
     ),
     "viewer": ("{ viewer { id permissions } }", None),
     "auditLogFacets": ("{ auditLogFacets(fields: [ACTION]) { values { count } } }", None),
     "auditLogHistogram": ("{ auditLogHistogram(interval: DAY) { count } }", None),
     "auditActions": ("{ auditActions { name } }", None),
-    "roleGrants": ("{ roleGrants(includeInactive: true) { user { id } } }", None),
+    "roleGrants": ("{ roleGrants(includeInactive: true) { user { externalId } } }", None),
     "grantRole": (
         'mutation { grantRole(input: {userId: "new-user", role: LOG_VIEWER}) { id } }',
         None,
@@ -228,11 +229,12 @@ async def test_created_token_secret_is_shown_once_and_works(
 ) -> None:
     admin = make_token(roles=["admin"], sub="admin-1", name="Alice Smith")
     query = """mutation { createApiToken(input: {name: "Nightly export", role: LOG_VIEWER}) {
-        token apiToken { id name role prefix createdBy { id name } active lastUsedAt } } }"""
+        token apiToken { id name role prefix createdBy { externalId name } active
+        lastUsedAt } } }"""
     _, created = await gql(query, token=admin)
     payload = created["data"]["createApiToken"]
     assert payload["token"].startswith(payload["apiToken"]["prefix"])
-    assert payload["apiToken"]["createdBy"] == {"id": "admin-1", "name": "Alice Smith"}
+    assert payload["apiToken"]["createdBy"] == {"externalId": "admin-1", "name": "Alice Smith"}
     _, read = await gql("{ viewer { id roles } }", token=payload["token"])
     assert read["data"]["viewer"]["roles"] == ["log_viewer"]
     _, listed = await gql("{ apiTokens { name lastUsedAt } }", token=admin)
@@ -257,7 +259,7 @@ async def test_access_changes_are_ordinary_entries_visible_to_viewers(
     )
     assert error_code(response.json()) is None
     query = """{ auditLogs(filter: {actions: ["audit_log.*"]}) { edges { node {
-        action description ipAddress userAgent requestId actor { id name } } } } }"""
+        action description ipAddress userAgent requestId actor { externalId name } } } } }"""
     _, body = await gql(query, token=make_token(roles=["log_viewer"], sub="viewer-1"))
     [edge] = body["data"]["auditLogs"]["edges"]
     assert edge["node"] == {
@@ -266,7 +268,7 @@ async def test_access_changes_are_ordinary_entries_visible_to_viewers(
         "ipAddress": "198.51.100.7",
         "userAgent": "admin-console/1.0",
         "requestId": "req-42",
-        "actor": {"id": "admin-1", "name": "Alice Smith"},
+        "actor": {"externalId": "admin-1", "name": "Alice Smith"},
     }
 
 

@@ -88,7 +88,7 @@ async def test_unknown_action_is_refused_with_a_suggestion(
 ) -> None:
     query = (
         'mutation { recordAuditLogs(input: [{action: "inbox.crate", '
-        'target: {type: "inbox", id: "5"}}]) { results { id } } }'
+        'target: {type: "inbox", id: "5"}}]) { results { id: entryId } } }'
     )
     _, body = await gql(query, token=make_token(roles=["ingest"]))
     assert error_code(body) == "BAD_USER_INPUT"

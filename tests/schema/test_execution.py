@@ -57,7 +57,7 @@ class EntryQuery:
 ENTRY_FIELDS = """
   category description de: description(locale: "de") en: description(locale: $locale)
   id sequence action outcome failureReason __typename
-  actor { type id name email } target { type id name }
+  actor { type externalId name email } target { type externalId name }
   changes { field before after } metadata
   ipAddress userAgent requestId occurredAt recordedAt
 """
@@ -292,8 +292,8 @@ async def test_requests_run_on_the_executor_the_settings_choose(
         return lean_execute_fields(self, parent_type, *args)
 
     monkeypatch.setattr(LeanExecutionContext, "execute_fields", spy)
-    status, body = await gql("{ viewer { id } }", token=make_token(["log_viewer"]))
-    assert (status, body["data"]["viewer"]["id"]) == (200, "user-1")
+    status, body = await gql("{ viewer { externalId } }", token=make_token(["log_viewer"]))
+    assert (status, body["data"]["viewer"]["externalId"]) == (200, "user-1")
     assert bool(lean_calls) is settings.lean_executor
 
 

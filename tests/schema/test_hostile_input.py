@@ -14,7 +14,7 @@ from tests.factories import Change, event, record
 
 RECORD = """
 mutation($input: [AuditLogInput!]!) {
-  recordAuditLogs(input: $input) { results { id duplicate } }
+  recordAuditLogs(input: $input) { results { id: entryId duplicate } }
 }
 """
 READ = "{ auditLogs(first: 10) { edges { node { metadata changes { field before after } } } } }"

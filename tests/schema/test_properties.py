@@ -32,7 +32,7 @@ PROPERTY_SETTINGS = settings(
 
 RECORD = """
 mutation($input: [AuditLogInput!]!) {
-  recordAuditLogs(input: $input) { results { id duplicate } }
+  recordAuditLogs(input: $input) { results { id: entryId duplicate } }
 }
 """
 READ_BACK = """
@@ -40,7 +40,8 @@ query($id: ID!) {
   auditLog(id: $id) {
     id sequence action category outcome failureReason ipAddress userAgent requestId
     occurredAt recordedAt metadata description de: description(locale: "de")
-    actor { type id name email } target { type id name } changes { field before after }
+    actor { type externalId name email } target { type externalId name }
+    changes { field before after }
   }
   auditLogs(first: 5) {
     totalCount pageInfo { hasNextPage endCursor }
@@ -277,7 +278,7 @@ async def test_every_search_answers_entries_or_bad_input(
 
 GRANT = """
 mutation($input: GrantRoleInput!) {
-  grantRole(input: $input) { id user { id name email } role note expiresAt }
+  grantRole(input: $input) { id user { externalId name email } role note expiresAt }
 }
 """
 CREATE_TOKEN = """
@@ -286,7 +287,7 @@ mutation($input: CreateApiTokenInput!) {
 }
 """
 ACCESS_READ = """
-{ roleGrants(includeInactive: true) { id user { id name } note } apiTokens { id name }
+{ roleGrants(includeInactive: true) { id user { externalId name } note } apiTokens { id name }
   auditLogs(first: 20) { edges { node { description metadata userAgent requestId } } } }
 """
 future = st.datetimes(

@@ -80,4 +80,3 @@ def test_schema_file_matches_the_code() -> None:
     assert stored.strip() == build_schema().as_str().strip(), (
         "run `make schema` and commit the result"
     )
-

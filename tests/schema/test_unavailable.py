@@ -30,7 +30,7 @@ MESSAGE = "The database is not answering; retry in a few seconds."
 READ = "{ auditLogs(first: 5) { edges { node { id } } } }"
 RECORD = (
     'mutation { recordAuditLogs(input: [{action: "inbox.create", target: {type: "inbox", '
-    'id: "5"}}]) { results { id } } }'
+    'id: "5"}}]) { results { id: entryId } } }'
 )
 CALLS = {
     "read": (READ, {"roles": ["admin"]}),
