@@ -24,8 +24,9 @@ lock:
 	.venv-lock/bin/python -m pip freeze --exclude-editable >> $(LOCK)
 	rm -rf .venv-lock
 
+# make run PORT=8001 HOST=0.0.0.0 ARGS=--no-demo
 run: $(STAMP)
-	$(BIN)/auditlog serve $(ARGS)
+	$(BIN)/auditlog serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST)) $(ARGS)
 
 test: $(STAMP)
 	$(BIN)/pytest $(ARGS)

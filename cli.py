@@ -41,10 +41,10 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--sub", required=True, help="user or client id")
     token.add_argument(
         "--role",
-        required=True,
         action="append",
+        default=[],
         choices=[r.value for r in Role],
-        help="repeat for several roles",
+        help="repeat for several roles; leave out for a user whose access comes from grants",
     )
     token.add_argument("--ttl", type=parse_ttl, default=dt.timedelta(hours=1))
     token.add_argument("--name")
@@ -73,6 +73,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _token(settings: Settings, args: argparse.Namespace) -> int:
     if args.account is None and set(args.role) - {Role.INGEST.value}:
         print("auditlog: --account is required for admin and log_viewer tokens", file=sys.stderr)
+        return 2
+    if args.account is None and not args.role:
+        print(
+            "auditlog: a token without --role needs --account: its access comes from the "
+            "roles granted in that account",
+            file=sys.stderr,
+        )
         return 2
     try:
         print(_sign(settings, args.sub, args.account, args.role, args.ttl, args.name, args.email))

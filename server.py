@@ -60,6 +60,15 @@ from security.headers import SecurityHeaders, ide_policy
 from settings import Settings
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
+# What browser apps send: auth, JSON, language, and request/trace correlation.
+CORS_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Accept-Language",
+    "X-Request-Id",
+    "traceparent",
+    "tracestate",
+)
 # Health checkers give up after a second or so; answer before they do.
 READINESS_DEADLINE = 0.8
 
@@ -331,7 +340,9 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST", "OPTIONS"],
-                allow_headers=["Authorization", "Content-Type", "Accept-Language"],
+                allow_headers=[*CORS_HEADERS, *settings.cors_headers],
+                # Browser code may read these: the request id, rate limits, retry hints.
+                expose_headers=["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After"],
                 max_age=600,
             ),
         )

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import secrets
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ from ratelimit.rate import Rate, RateError, parse_rate
 DEFAULT_DATABASE_URL = "sqlite://auditlog.sqlite3"
 DEV_KEY_FILE = Path(".auditlog-dev-key")
 MIN_SECRET_BYTES = 32
+HEADER_NAME = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
 DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -43,6 +46,7 @@ class Settings:
     max_page_size: int = 100
     trusted_proxies: tuple[Network, ...] = ()
     cors_origins: tuple[str, ...] = ()
+    cors_headers: tuple[str, ...] = ()
     redact_keys: tuple[str, ...] = ()
     max_body_bytes: int = 8 * 1024 * 1024
     max_query_bytes: int = 64 * 1024
@@ -75,6 +79,7 @@ class Settings:
             max_page_size=_positive_int(env, "AUDITLOG_MAX_PAGE_SIZE", 100, maximum=10_000),
             trusted_proxies=_networks(env, "AUDITLOG_TRUSTED_PROXIES"),
             cors_origins=_origins(env, "AUDITLOG_CORS_ORIGINS"),
+            cors_headers=_header_names(env, "AUDITLOG_CORS_HEADERS"),
             redact_keys=_words(env, "AUDITLOG_REDACT_KEYS"),
             max_body_bytes=_positive_int(
                 env, "AUDITLOG_MAX_BODY_BYTES", 8 * 1024 * 1024, maximum=1 << 30
@@ -241,13 +246,36 @@ def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
 
 
 def _origins(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    origins = _words(env, name)
-    for origin in origins:
-        if origin != "*" and not origin.startswith(("http://", "https://")):
+    """Origins as browsers send them: scheme://host[:port], a trailing slash dropped."""
+    origins = []
+    for item in _words(env, name):
+        if item == "*":
+            origins.append(item)
+            continue
+        parts = urllib.parse.urlsplit(item)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or parts.path not in ("", "/")
+            or parts.query
+            or parts.fragment
+        ):
             raise SettingsError(
-                f'{name} entry "{origin}" must be an origin such as https://app.example.com.'
+                f'{name} entry "{item}" must be an origin: a scheme and host with an optional '
+                "port and no path, such as https://app.example.com or http://localhost:3000."
             )
-    return origins
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return tuple(origins)
+
+
+def _header_names(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    names = _words(env, name)
+    for header in names:
+        if not HEADER_NAME.fullmatch(header):
+            raise SettingsError(
+                f'{name} entry "{header}" is not an HTTP header name such as X-Tenant-Hint.'
+            )
+    return names
 
 
 def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import random
 
+from catalogue import lookup
+from catalogue.actions import ACTIONS
 from models.audit_log import ActorType, AuditLog, Outcome
 from resolvers.entries import Actor, Change, Target
 from resolvers.event_validation import NewEvent
+from resolvers.examples import example_for
 from resolvers.recording import record_events
 from resolvers.redaction import RedactionPolicy
 
@@ -89,13 +92,39 @@ def _event(rng: random.Random, when: dt.datetime, number: int) -> NewEvent:
     )
 
 
+def _tour(rng: random.Random, now: dt.datetime) -> list[NewEvent]:
+    """One event of every catalogue action and a custom one, so every category has entries."""
+    events = []
+    for number, name in enumerate([*sorted(ACTIONS), "custom.demo_ping"]):
+        spec = lookup(name)
+        example = example_for(spec) if spec else None
+        agent_id, agent, email = rng.choice(AGENTS)
+        events.append(
+            NewEvent(
+                action=name,
+                actor=Actor(ActorType.USER, agent_id, agent, email),
+                target=example.target if example else None,
+                changes=tuple(example.changes) if example else (),
+                metadata=dict(example.metadata) if example else {},
+                occurred_at=now - dt.timedelta(seconds=rng.randint(60, 30 * 86400)),
+                ip_address=rng.choice(IPS),
+                user_agent=rng.choice(AGENT_UAS),
+                request_id=f"req-tour-{number:03d}",
+                idempotency_key=f"demo-tour-{name}",
+            )
+        )
+    return events
+
+
 async def seed_demo(count: int = 300, seed: int = 7) -> int:
-    """Record `count` demo events over the last 30 days unless the account has entries."""
+    """Record `count` demo events over the last 30 days, plus one of every catalogue action,
+    unless the account has entries."""
     if await AuditLog.filter(account_id=DEMO_ACCOUNT).exists():
         return 0
     rng = random.Random(seed)
     now = dt.datetime.now(dt.UTC)
     moments = sorted(now - dt.timedelta(seconds=rng.randint(60, 30 * 86400)) for _ in range(count))
     events = [_event(rng, when, number) for number, when in enumerate(moments)]
+    events += _tour(rng, now)
     results = await record_events(DEMO_ACCOUNT, events, RedactionPolicy())
     return len(results)

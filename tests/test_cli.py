@@ -59,6 +59,23 @@ def test_reader_token_without_account_is_refused(
     assert "--account" in capsys.readouterr().err
 
 
+def test_a_token_may_carry_no_role_for_access_from_grants(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+    assert main(["token", "--account", "7", "--sub", "auditor-3"]) == 0
+    principal = verify_token(capsys.readouterr().out.strip(), JwtConfig(SECRET, "HS256"))
+    assert (principal.account_id, principal.subject, principal.roles) == ("7", "auditor-3", set())
+
+
+def test_a_token_without_role_or_account_is_refused(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AUDITLOG_JWT_SECRET", SECRET)
+    assert main(["token", "--sub", "u"]) == 2
+    assert "--account" in capsys.readouterr().err
+
+
 def test_bad_configuration_exits_2_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -45,6 +45,35 @@ async def test_cors_preflight_allows_a_configured_origin() -> None:
     assert "access-control-allow-origin" not in other.headers
 
 
+async def test_cors_allows_the_headers_browser_apps_send_and_configured_ones() -> None:
+    settings = Settings(
+        jwt=JwtConfig(SECRET, "HS256"),
+        cors_origins=("https://app.example.com",),
+        cors_headers=("X-Tenant-Hint",),
+    )
+    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
+    asked = "authorization,content-type,x-request-id,traceparent,tracestate,x-tenant-hint"
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        preflight = await http.options(
+            "/graphql",
+            headers={
+                "Origin": "https://app.example.com",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": asked,
+            },
+        )
+        unknown = await http.options(
+            "/graphql",
+            headers={
+                "Origin": "https://app.example.com",
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "x-unknown",
+            },
+        )
+    assert preflight.status_code == 200
+    assert unknown.status_code == 400
+
+
 async def test_lifespan_migrates_the_database_and_serves(tmp_path: object) -> None:
     settings = Settings(
         jwt=JwtConfig(SECRET, "HS256"), database_url=f"sqlite://{tmp_path}/life.sqlite3"

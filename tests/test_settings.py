@@ -61,6 +61,14 @@ BAD = [
         {"AUDITLOG_CORS_ORIGINS": "app.example.com"}, "AUDITLOG_CORS_ORIGINS", id="bad-origin"
     ),
     pytest.param(
+        {"AUDITLOG_CORS_ORIGINS": "https://app.example.com/dashboard"},
+        "AUDITLOG_CORS_ORIGINS",
+        id="origin-with-path",
+    ),
+    pytest.param(
+        {"AUDITLOG_CORS_HEADERS": "X-Good, Bad:Header"}, "AUDITLOG_CORS_HEADERS", id="bad-header"
+    ),
+    pytest.param(
         {"AUDITLOG_JWT_ALGORITHM": "RS256"}, "AUDITLOG_JWT_ALGORITHM", id="rs256-without-key"
     ),
     pytest.param(
@@ -159,3 +167,15 @@ def test_lean_executor_is_on_unless_switched_off(raw: str, lean: bool) -> None:
 def test_lean_executor_refuses_a_value_that_is_not_a_switch() -> None:
     with pytest.raises(SettingsError, match=r'AUDITLOG_LEAN_EXECUTOR "maybe".*1 \(on\) or 0'):
         Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, "AUDITLOG_LEAN_EXECUTOR": "maybe"})
+
+
+def test_a_cors_origin_with_a_trailing_slash_is_normalised() -> None:
+    loaded = Settings.from_env(
+        {
+            "AUDITLOG_JWT_SECRET": SECRET,
+            "AUDITLOG_CORS_ORIGINS": "https://app.example.com/ http://localhost:3000",
+            "AUDITLOG_CORS_HEADERS": "X-Tenant-Hint",
+        }
+    )
+    assert loaded.cors_origins == ("https://app.example.com", "http://localhost:3000")
+    assert loaded.cors_headers == ("X-Tenant-Hint",)

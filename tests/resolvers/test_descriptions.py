@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from catalogue import SPECS
+from catalogue import SPECS, category_of
 from catalogue.de import GERMAN
 from catalogue.en import ENGLISH
 from catalogue.language import Language, negotiate
@@ -214,6 +214,16 @@ def test_every_catalogue_entity_has_a_noun_in_every_language() -> None:
 async def test_demo_seed_fills_an_empty_account_once(db: str) -> None:
     from models.audit_log import AuditLog
 
-    assert await seed_demo(count=40) == 40
+    tour = len(SPECS) + 1  # one of every catalogue action and a custom one
+    assert await seed_demo(count=40) == 40 + tour
     assert await seed_demo(count=40) == 0
-    assert await AuditLog.filter(account_id=DEMO_ACCOUNT).count() == 40
+    assert await AuditLog.filter(account_id=DEMO_ACCOUNT).count() == 40 + tour
+
+
+async def test_demo_data_has_entries_in_every_category(db: str) -> None:
+    from catalogue.actions import Category
+    from models.audit_log import AuditLog
+
+    await seed_demo(count=10)
+    actions = await AuditLog.filter(account_id=DEMO_ACCOUNT).values_list("action", flat=True)
+    assert {category_of(action) for action in actions} == set(Category)
