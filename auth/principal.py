@@ -16,11 +16,26 @@ class Role(enum.StrEnum):
 
 READ_ROLES = frozenset({Role.ADMIN, Role.LOG_VIEWER})
 
-# What each role lets a caller do, as the permission names a frontend checks.
+class Permission(enum.StrEnum):
+    """Something a caller may do, as a frontend checks it."""
+
+    AUDIT_LOGS_READ = "audit_logs:read"
+    AUDIT_LOGS_EXPORT = "audit_logs:export"
+    ROLES_MANAGE = "roles:manage"
+    TOKENS_MANAGE = "tokens:manage"
+    EVENTS_RECORD = "events:record"
+
+
+# What each role lets a caller do.
 PERMISSIONS = {
-    Role.ADMIN: ("audit_logs:read", "audit_logs:export", "roles:manage", "tokens:manage"),
-    Role.LOG_VIEWER: ("audit_logs:read", "audit_logs:export"),
-    Role.INGEST: ("events:record",),
+    Role.ADMIN: (
+        Permission.AUDIT_LOGS_READ,
+        Permission.AUDIT_LOGS_EXPORT,
+        Permission.ROLES_MANAGE,
+        Permission.TOKENS_MANAGE,
+    ),
+    Role.LOG_VIEWER: (Permission.AUDIT_LOGS_READ, Permission.AUDIT_LOGS_EXPORT),
+    Role.INGEST: (Permission.EVENTS_RECORD,),
 }
 
 
@@ -37,7 +52,7 @@ class Principal:
     via_api_token: bool = False
 
     @property
-    def permissions(self) -> list[str]:
+    def permissions(self) -> list[Permission]:
         """The sorted permission names the caller's roles give."""
         return sorted({name for role in self.roles for name in PERMISSIONS[role]})
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 
+from auth.principal import Permission, Role
 from catalogue import Category
 from models.access import ApiTokenRole, GrantableRole
 from models.audit_log import ActorType, Outcome
@@ -15,7 +16,9 @@ from resolvers.histogram import Interval
 strawberry.enum(ActorType, description="Who performed an activity.")
 strawberry.enum(Outcome, description="Whether the activity succeeded.")
 strawberry.enum(Order, name="AuditLogOrder", description="Listing order.")
-strawberry.enum(GrantableRole, name="Role", description="A role an admin can grant.")
+strawberry.enum(Role, description="A role a caller holds, from its token or a grant.")
+strawberry.enum(GrantableRole, description="A role an admin can grant to a user.")
+strawberry.enum(Permission, description="Something the caller may do.")
 strawberry.enum(ApiTokenRole, description="The access an API token gives.")
 strawberry.enum(Category, name="AuditCategory", description="A group of actions.")
 strawberry.enum(FacetField, description="A field to count entries by.")
@@ -30,4 +33,6 @@ __all__ = [
     "Interval",
     "Order",
     "Outcome",
+    "Permission",
+    "Role",
 ]

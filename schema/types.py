@@ -19,7 +19,7 @@ from resolvers.facets import total
 from resolvers.recording import RecordResult
 from resolvers.selection import Selection
 from schema.database_slots import DatabaseSlot
-from schema.enums import ActorType, Category, FacetField, Outcome
+from schema.enums import ActorType, Category, FacetField, Outcome, Permission, Role
 from schema.ids import to_global_id
 
 EXTERNAL_ID = (
@@ -220,9 +220,9 @@ class Viewer:
     name: str | None
     email: str | None
     account_id: str | None
-    roles: list[str] = strawberry.field(description="Token roles plus active grants.")
-    permissions: list[str] = strawberry.field(
-        description="What the caller may do, e.g. audit_logs:read, roles:manage."
+    roles: list[Role] = strawberry.field(description="Token roles plus active grants.")
+    permissions: list[Permission] = strawberry.field(
+        description="What the caller may do, e.g. AUDIT_LOGS_READ, ROLES_MANAGE."
     )
 
     @classmethod
@@ -236,7 +236,7 @@ class Viewer:
             name=principal.name,
             email=principal.email,
             account_id=principal.account_id,
-            roles=sorted(role.value for role in principal.roles),
+            roles=sorted(principal.roles),
             permissions=principal.permissions,
         )
 

@@ -140,5 +140,5 @@ async def test_service_reads_with_a_jwks_token_end_to_end(jwks: JwksServer, db: 
             headers={"Authorization": f"Bearer {sign(key, 'k1')}"},
         )
     assert response.json() == {
-        "data": {"viewer": {"externalId": "user-1", "roles": ["log_viewer"]}}
+        "data": {"viewer": {"externalId": "user-1", "roles": ["LOG_VIEWER"]}}
     }

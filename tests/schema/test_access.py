@@ -62,7 +62,7 @@ async def test_viewer_shows_the_token_identity(
     assert body["data"]["viewer"] == {
         "externalId": "user-1",
         "accountId": "42",
-        "roles": ["log_viewer"],
+        "roles": ["LOG_VIEWER"],
         "name": "Ivy",
         "email": "ivy@example.com",
     }

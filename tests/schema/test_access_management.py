@@ -202,9 +202,9 @@ async def test_viewer_cannot_grant_itself_admin(
 @pytest.mark.parametrize(
     ("roles", "permissions"),
     [
-        (["admin"], ["audit_logs:export", "audit_logs:read", "roles:manage", "tokens:manage"]),
-        (["log_viewer"], ["audit_logs:export", "audit_logs:read"]),
-        (["ingest"], ["events:record"]),
+        (["admin"], ["AUDIT_LOGS_EXPORT", "AUDIT_LOGS_READ", "ROLES_MANAGE", "TOKENS_MANAGE"]),
+        (["log_viewer"], ["AUDIT_LOGS_EXPORT", "AUDIT_LOGS_READ"]),
+        (["ingest"], ["EVENTS_RECORD"]),
         ([], []),
     ],
     ids=["admin", "log_viewer", "ingest", "none"],
@@ -221,7 +221,7 @@ async def test_granted_role_shows_in_viewer_roles(
 ) -> None:
     await grant_role(ACME_ADMIN, GrantRequest("user-1", GrantableRole.ADMIN), NOW)
     _, body = await gql("{ viewer { roles } }", token=make_token(roles=["log_viewer"]))
-    assert body["data"]["viewer"]["roles"] == ["admin", "log_viewer"]
+    assert body["data"]["viewer"]["roles"] == ["ADMIN", "LOG_VIEWER"]
 
 
 async def test_created_token_secret_is_shown_once_and_works(
@@ -236,7 +236,7 @@ async def test_created_token_secret_is_shown_once_and_works(
     assert payload["token"].startswith(payload["apiToken"]["prefix"])
     assert payload["apiToken"]["createdBy"] == {"externalId": "admin-1", "name": "Alice Smith"}
     _, read = await gql("{ viewer { id roles } }", token=payload["token"])
-    assert read["data"]["viewer"]["roles"] == ["log_viewer"]
+    assert read["data"]["viewer"]["roles"] == ["LOG_VIEWER"]
     _, listed = await gql("{ apiTokens { name lastUsedAt } }", token=admin)
     assert listed["data"]["apiTokens"][0]["lastUsedAt"] is not None
     assert payload["token"] not in str(listed)
