@@ -16,6 +16,7 @@ class Role(enum.StrEnum):
 
 READ_ROLES = frozenset({Role.ADMIN, Role.LOG_VIEWER})
 
+
 class Permission(enum.StrEnum):
     """Something a caller may do, as a frontend checks it."""
 

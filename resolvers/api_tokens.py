@@ -67,6 +67,11 @@ async def list_api_tokens(account_id: str) -> list[ApiToken]:
     return await ApiToken.filter(account_id=account_id).order_by("-created_at", "-id")
 
 
+async def get_api_token(account_id: str, token_id: int) -> ApiToken | None:
+    """Return one token of the account, or None."""
+    return await ApiToken.filter(id=token_id, account_id=account_id).first()
+
+
 async def revoke_api_token(acting: Acting, token_id: int, now: dt.datetime) -> ApiToken:
     """Revoke a token of the acting account; revoking it again changes nothing."""
     async with in_transaction():

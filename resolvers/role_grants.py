@@ -52,6 +52,11 @@ async def list_role_grants(
     return [grant for grant in grants if include_inactive or is_active(grant, now)]
 
 
+async def get_role_grant(account_id: str, grant_id: int) -> RoleGrant | None:
+    """Return one grant of the account, or None."""
+    return await RoleGrant.filter(id=grant_id, account_id=account_id).first()
+
+
 async def grant_role(acting: Acting, request: GrantRequest, now: dt.datetime) -> RoleGrant:
     """Give the role (or renew it); granting what is already granted changes nothing."""
     _check(request, now)

@@ -18,11 +18,12 @@ from schema.document_cache import CachedDocuments, DocumentCache
 from schema.errors import ErrorCodes
 from schema.execution import LeanExecutionContext
 from schema.mutation import RecordingMutation
+from schema.node_lookup import NodeQuery
 from schema.query import AuditLogQuery
 from schema.request_checks import UnstorableStringRule
 from schema.scalars import SCALAR_OVERRIDES
 
-Query = merge_types("Query", (AuditLogQuery, AccessQuery))
+Query = merge_types("Query", (AuditLogQuery, AccessQuery, NodeQuery))
 Mutation = merge_types("Mutation", (RecordingMutation, AccessMutation))
 
 MAX_DEPTH = 8

@@ -11,6 +11,7 @@ from models.access import RoleGrant as RoleGrantRow
 from resolvers.role_grants import is_active
 from schema.enums import ApiTokenRole, GrantableRole
 from schema.ids import to_global_id
+from schema.node import Node
 
 
 @strawberry.type(description="A user as the access records name them.")
@@ -28,8 +29,7 @@ def _person(user_id: str | None, name: str | None, email: str | None = None) -> 
 
 
 @strawberry.type(description="A role given to a user in this account.")
-class RoleGrant:
-    id: strawberry.ID
+class RoleGrant(Node):
     user: Person
     role: GrantableRole
     note: str | None
@@ -58,8 +58,7 @@ class RoleGrant:
 
 
 @strawberry.type(description="A token for scripts and producers; its secret is never shown again.")
-class ApiToken:
-    id: strawberry.ID
+class ApiToken(Node):
     name: str
     role: ApiTokenRole
     prefix: str = strawberry.field(description="The secret's first characters, to recognise it.")

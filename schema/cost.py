@@ -43,6 +43,8 @@ TOTAL_COST = 5
 FACET_FIELD_COST = 5
 HISTOGRAM_COST = 10
 ROWS_PER_COST = 100  # a page costs 1 plus 1 per started hundred rows
+NODES_PER_COST = 10  # nodes(ids:) costs 1 per started ten ids
+MAX_NODES = 100
 CODE = "QUERY_TOO_EXPENSIVE"
 
 
@@ -66,6 +68,11 @@ class _Pricing:
             return FACET_FIELD_COST
         return FACET_FIELD_COST * len(FacetField)
 
+    def nodes(self, field: FieldNode) -> int:
+        value = self._resolved(_argument(field, "ids"))
+        count = len(value.values) if isinstance(value, ListValueNode) else MAX_NODES
+        return math.ceil(max(count, 1) / NODES_PER_COST)
+
     def _int(self, field: FieldNode, name: str) -> int | None:
         node = _argument(field, name)
         if node is None:
@@ -87,6 +94,8 @@ PRICES: dict[str, Price] = {
     "Query.auditLogFacets": _Pricing.facets,
     "Query.auditLogHistogram": lambda _, __: HISTOGRAM_COST,
     "Query.auditLog": lambda _, __: 1,
+    "Query.node": lambda _, __: 1,
+    "Query.nodes": _Pricing.nodes,
     "Query.viewer": lambda _, __: 1,
     "Query.roleGrants": lambda _, __: 1,
     "Query.apiTokens": lambda _, __: 1,

@@ -12,8 +12,9 @@ Here three kinds of field skip it:
   `root`, has no field extension and only String/Int/Float/Boolean arguments; called
   with the coerced arguments. Such a method must not have side effects: it may be
   called again;
-- plain objects: an object type (without `is_type_of`), or a list of non-null ones,
-  read with `getattr`, whose sub-fields are then executed directly.
+- plain objects: an object type, or a list of non-null ones, read with `getattr`,
+  whose sub-fields are then executed directly; a type with `is_type_of` (one that
+  implements an interface) must accept each value first.
 
 Whatever the shortcut cannot complete cleanly (a null in a non-null field, a value its
 type refuses, a method that raises) takes graphql-core's ordinary path, so errors,
@@ -134,7 +135,16 @@ def _classify(field: GraphQLField | None) -> Shortcut | None:
 
 
 def _is_plain_object(kind: object) -> TypeGuard[GraphQLObjectType]:
-    return isinstance(kind, GraphQLObjectType) and not kind.is_type_of
+    return isinstance(kind, GraphQLObjectType)
+
+
+def _is_of_type(kind: GraphQLObjectType, value: Any) -> bool:
+    """Whether `value` may complete as `kind`; types implementing an interface check it.
+
+    Strawberry's is_type_of is an isinstance test that ignores the resolve info, which
+    the shortcut does not build.
+    """
+    return kind.is_type_of is None or bool(kind.is_type_of(value, None))  # type: ignore[arg-type]
 
 
 def _is_plain_argument(kind: object) -> bool:
@@ -210,6 +220,8 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
             return Undefined if found.non_null else None
         if found.is_list:
             return self._complete_list(value, found, details, path, position_context)
+        if not _is_of_type(found.object_type, value):  # type: ignore[arg-type]
+            return Undefined
         try:
             completed = self.collect_and_execute_subfields(
                 found.object_type,  # type: ignore[arg-type]
@@ -239,6 +251,9 @@ class LeanExecutionContext(StrawberryGraphQLCoreExecutionContext):
         field) is left to complete_list_value.
         """
         if not isinstance(items, list | tuple) or any(item is None for item in items):
+            return Undefined
+        kind: GraphQLObjectType = found.object_type  # type: ignore[assignment]
+        if kind.is_type_of is not None and not all(_is_of_type(kind, item) for item in items):
             return Undefined
         if any(detail.node.directives for detail in details):
             return Undefined

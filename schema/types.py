@@ -21,6 +21,7 @@ from resolvers.selection import Selection
 from schema.database_slots import DatabaseSlot
 from schema.enums import ActorType, Category, FacetField, Outcome, Permission, Role
 from schema.ids import to_global_id
+from schema.node import Node
 
 EXTERNAL_ID = (
     "The producer's own id of this record. Not an identity for client caches: the same "
@@ -51,8 +52,7 @@ class Change:
 
 
 @strawberry.type(description="One recorded activity of the account.")
-class AuditLog:
-    id: strawberry.ID
+class AuditLog(Node):
     sequence: int = strawberry.field(
         description="Per-account number, increasing in commit order without gaps."
     )

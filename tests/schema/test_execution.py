@@ -258,6 +258,8 @@ def test_shortcuts_cover_plain_fields_and_pure_methods_only() -> None:
     assert shortcut(audit_log, "actor").object_type is graphql.type_map["Actor"]
     assert shortcut(audit_log, "changes").is_list  # type: ignore[union-attr]
     assert shortcut(graphql.type_map["AuditLogConnection"], "pageInfo") is not None
+    # A Node type checks each value, then still completes through the shortcut.
+    assert shortcut(graphql.type_map["AuditLogEdge"], "node").object_type is audit_log  # type: ignore[union-attr]
     assert shortcut(graphql.type_map["PageInfo"], "hasNextPage") is None  # async
     assert shortcut(graphql.type_map["Query"], "auditLogs") is None  # permission
 
@@ -301,3 +303,56 @@ async def test_requests_run_on_the_executor_the_settings_choose(
 def test_build_schema_uses_the_lean_executor_only_when_asked(lean: bool, executor: Any) -> None:
     chosen = build_schema(lean_executor=lean).execution_context_class
     assert chosen is (executor or StrawberryGraphQLCoreExecutionContext)
+
+
+@strawberry.interface
+class Named:
+    name: str
+
+
+@strawberry.type
+class Pet(Named):
+    legs: int
+
+
+@strawberry.type
+class Stone:
+    name: str
+    legs: int
+
+
+@strawberry.type
+class Owner:
+    pet: Pet
+    maybe_pet: Pet | None
+    pets: list[Pet]
+
+
+@strawberry.type
+class InterfaceQuery:
+    @strawberry.field
+    def owners(self) -> list[Owner | None]:
+        rex, stone = Pet(name="Rex", legs=4), Stone(name="rock", legs=0)
+        fine = Owner(pet=rex, maybe_pet=None, pets=[rex, rex])
+        odd = Owner(pet=stone, maybe_pet=stone, pets=[rex, stone])  # type: ignore[arg-type,list-item]
+        return [fine, odd]
+
+
+@pytest.mark.parametrize(
+    "selection",
+    ["pet { name legs } maybePet { name }", "pets { name legs }", "maybePet { legs } pet { name }"],
+    ids=["objects", "list", "nullable-wrong-type"],
+)
+async def test_types_implementing_an_interface_complete_as_they_always_did(
+    selection: str,
+) -> None:
+    answers = []
+    for executor in (LeanExecutionContext, StrawberryGraphQLCoreExecutionContext):
+        schema = strawberry.Schema(
+            query=InterfaceQuery, types=[Pet], execution_context_class=executor
+        )
+        result = await schema.execute(f"{{ owners {{ {selection} }} }}")
+        answers.append((result.data, sorted((e.message, str(e.path)) for e in result.errors or [])))
+    assert answers[0] == answers[1]
+    assert answers[0][1], "a value of the wrong type is reported"
+    assert answers[0][0] is not None and answers[0][0]["owners"][0] is not None
