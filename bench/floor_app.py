@@ -108,18 +108,20 @@ def node(entry: Entry) -> dict[str, Any]:
     actor, target = entry.actor, entry.target
     return {
         "id": to_global_id("AuditLog", entry.id),
-        "sequence": entry.sequence,
+        "sequence": str(entry.sequence),
         "action": entry.action,
         "description": describe(entry),
         "outcome": entry.outcome.value,
         "failureReason": entry.failure_reason,
         "actor": {
             "type": actor.type.value,
-            "id": actor.id,
+            "externalId": actor.id,
             "name": actor.name,
             "email": actor.email,
         },
-        "target": {"type": target.type, "id": target.id, "name": target.name} if target else None,
+        "target": (
+            {"type": target.type, "externalId": target.id, "name": target.name} if target else None
+        ),
         "changes": [
             {"field": c.field, "before": c.before, "after": c.after} for c in entry.changes
         ],

@@ -14,6 +14,7 @@ from resolvers.entries import Actor, Change, Target
 from resolvers.event_validation import NewEvent
 from resolvers.filters import AuditLogFilter as FilterValue
 from schema.enums import ActorType, Category, Outcome
+from schema.scalars import BigInt
 
 
 @strawberry.input(description="Who performed the activity.")
@@ -122,7 +123,7 @@ class AuditLogFilter:
         default=None, description="Addresses or CIDR blocks such as 203.0.113.0/24."
     )
     request_id: str | None = None
-    after_sequence: int | None = strawberry.field(
+    after_sequence: BigInt | None = strawberry.field(
         default=None, description="Only entries whose sequence is greater."
     )
     search: str | None = strawberry.field(

@@ -21,6 +21,7 @@ from schema.database_slots import DatabaseSlot
 from schema.enums import FacetField, Interval, Order
 from schema.ids import from_global_id
 from schema.inputs import AuditLogFilter
+from schema.scalars import BigInt
 from schema.types import (
     AuditAction,
     AuditLog,
@@ -109,7 +110,7 @@ class AuditLogQuery:
         time_zone: str = "UTC",
     ) -> list[HistogramBucket]:
         buckets = await histogram(_selection(info, filter_, query), interval, time_zone)
-        return [HistogramBucket(start=b.start, count=b.count) for b in buckets]
+        return [HistogramBucket(start=b.start, count=BigInt(b.count)) for b in buckets]
 
     @strawberry.field(
         extensions=_readers(), description="One entry by id; null if absent or elsewhere."

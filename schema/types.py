@@ -22,6 +22,7 @@ from schema.database_slots import DatabaseSlot
 from schema.enums import ActorType, Category, FacetField, Outcome, Permission, Role
 from schema.ids import to_global_id
 from schema.node import Node
+from schema.scalars import BigInt
 
 EXTERNAL_ID = (
     "The producer's own id of this record. Not an identity for client caches: the same "
@@ -53,7 +54,7 @@ class Change:
 
 @strawberry.type(description="One recorded activity of the account.")
 class AuditLog(Node):
-    sequence: int = strawberry.field(
+    sequence: BigInt = strawberry.field(
         description="Per-account number, increasing in commit order without gaps."
     )
     action: str
@@ -88,7 +89,7 @@ class AuditLog(Node):
         actor, target = entry.actor, entry.target
         return cls(
             id=strawberry.ID(to_global_id("AuditLog", entry.id)),
-            sequence=entry.sequence,
+            sequence=BigInt(entry.sequence),
             action=entry.action,
             category=category_of(entry.action),
             actor=Actor(type=actor.type, external_id=actor.id, name=actor.name, email=actor.email),
@@ -165,8 +166,8 @@ class AuditLogConnection:
         description="How many entries match the filter and query (all pages).",
         extensions=[DatabaseSlot()],
     )
-    async def total_count(self) -> int:
-        return await total(self.selection)
+    async def total_count(self) -> BigInt:
+        return BigInt(await total(self.selection))
 
     @classmethod
     def from_value(cls, page: Page, selection: Selection, locale: str | None) -> AuditLogConnection:
@@ -190,7 +191,7 @@ class AuditLogConnection:
 class FacetValue:
     value: str = strawberry.field(description="Pass this back in a filter or query.")
     label: str
-    count: int
+    count: BigInt
 
 
 @strawberry.type(description="The most frequent values of one field.")
@@ -201,14 +202,16 @@ class Facet:
     @classmethod
     def from_value(cls, facet: FacetResult) -> Facet:
         """Build the GraphQL object of a facet."""
-        values = [FacetValue(value=v.value, label=v.label, count=v.count) for v in facet.values]
+        values = [
+            FacetValue(value=v.value, label=v.label, count=BigInt(v.count)) for v in facet.values
+        ]
         return cls(field=facet.field, values=values)
 
 
 @strawberry.type(description="How many entries fall in one time bucket.")
 class HistogramBucket:
     start: dt.datetime = strawberry.field(description="Bucket start, in the requested time zone.")
-    count: int
+    count: BigInt
 
 
 @strawberry.type(description="The caller, as its token names it.")

@@ -16,6 +16,7 @@ from models.audit_log import ActorType, Outcome
 from resolvers.entries import Actor, Change, Entry, Target
 from schema import build_schema
 from schema.execution import LeanExecutionContext, shortcut
+from schema.scalars import SCALAR_OVERRIDES
 from schema.types import AuditLog
 from settings import Settings
 from tests.conftest import GraphQLClient, TokenFactory
@@ -67,7 +68,9 @@ def both(query: type, document: str, variables: dict[str, Any] | None = None) ->
     """The same document run by the lean executor and by the ordinary one."""
     answers = []
     for executor in (LeanExecutionContext, StrawberryGraphQLCoreExecutionContext):
-        schema = strawberry.Schema(query=query, execution_context_class=executor)
+        schema = strawberry.Schema(
+            query=query, execution_context_class=executor, scalar_overrides=SCALAR_OVERRIDES
+        )
         result = schema.execute_sync(document, variable_values=variables)
         errors = [(e.message, e.path) for e in result.errors or []]
         answers.append((result.data, errors))

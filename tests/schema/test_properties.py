@@ -233,7 +233,11 @@ filters = st.fixed_dictionaries(
         "occurredBefore": timestamps,
         "ipAddresses": st.lists(addresses, max_size=2),
         "requestId": short_text,
-        "afterSequence": st.integers(min_value=-(2**31), max_value=2**31 - 1),
+        "afterSequence": st.one_of(
+            st.integers(min_value=-(2**70), max_value=2**70),
+            st.integers(min_value=-(2**70), max_value=2**70).map(str),
+            any_text,
+        ),
         "search": any_text,
     },
 )
