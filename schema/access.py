@@ -17,7 +17,11 @@ from schema.access_types import (
     CreateApiTokenInput,
     CreateApiTokenPayload,
     GrantRoleInput,
+    GrantRolePayload,
+    RevokeApiTokenInput,
+    RevokeApiTokenPayload,
     RevokeRoleInput,
+    RevokeRolePayload,
     RoleGrant,
 )
 from schema.context import Context
@@ -57,7 +61,9 @@ class AccessMutation:
     @strawberry.mutation(
         extensions=_admins(), description="Give a user a role; granting again is harmless."
     )
-    async def grant_role(self, info: Info[Context, None], input: GrantRoleInput) -> RoleGrant:
+    async def grant_role(
+        self, info: Info[Context, None], input: GrantRoleInput
+    ) -> GrantRolePayload:
         now = _now()
         request = GrantRequest(
             user_id=str(input.user_id),
@@ -67,13 +73,16 @@ class AccessMutation:
             user_name=input.user_name,
             user_email=input.user_email,
         )
-        return RoleGrant.from_model(await grant_role(info.context.acting(), request, now), now)
+        grant = await grant_role(info.context.acting(), request, now)
+        return GrantRolePayload(grant=RoleGrant.from_model(grant, now))
 
     @strawberry.mutation(extensions=_admins(), description="End a user's active grant.")
-    async def revoke_role(self, info: Info[Context, None], input: RevokeRoleInput) -> RoleGrant:
+    async def revoke_role(
+        self, info: Info[Context, None], input: RevokeRoleInput
+    ) -> RevokeRolePayload:
         now = _now()
         grant = await revoke_role(info.context.acting(), str(input.user_id), input.role, now)
-        return RoleGrant.from_model(grant, now)
+        return RevokeRolePayload(grant=RoleGrant.from_model(grant, now))
 
     @strawberry.mutation(
         extensions=_admins(), description="Create a token; its secret is shown once."
@@ -88,9 +97,10 @@ class AccessMutation:
         return CreateApiTokenPayload(token=secret, api_token=ApiToken.from_model(token, now))
 
     @strawberry.mutation(extensions=_admins(), description="Revoke a token at once.")
-    async def revoke_api_token(self, info: Info[Context, None], id: strawberry.ID) -> ApiToken:
+    async def revoke_api_token(
+        self, info: Info[Context, None], input: RevokeApiTokenInput
+    ) -> RevokeApiTokenPayload:
         now = _now()
-        token_id = from_global_id("ApiToken", id)
-        return ApiToken.from_model(
-            await revoke_api_token(info.context.acting(), token_id, now), now
-        )
+        token_id = from_global_id("ApiToken", input.id, "input.id")
+        token = await revoke_api_token(info.context.acting(), token_id, now)
+        return RevokeApiTokenPayload(api_token=ApiToken.from_model(token, now))

@@ -95,6 +95,26 @@ class CreateApiTokenPayload:
     api_token: ApiToken
 
 
+@strawberry.type(description="What grantRole did.")
+class GrantRolePayload:
+    grant: RoleGrant = strawberry.field(description="The grant, new or renewed.")
+
+
+@strawberry.type(description="What revokeRole did.")
+class RevokeRolePayload:
+    grant: RoleGrant = strawberry.field(description="The grant, now inactive.")
+
+
+@strawberry.type(description="What revokeApiToken did.")
+class RevokeApiTokenPayload:
+    api_token: ApiToken = strawberry.field(description="The token, now revoked.")
+
+
+@strawberry.input
+class RevokeApiTokenInput:
+    id: strawberry.ID = strawberry.field(description="The id of an ApiToken.")
+
+
 @strawberry.input
 class GrantRoleInput:
     user_id: strawberry.ID

@@ -41,7 +41,9 @@ RECORD = (
     'target: {type: "inbox", id: "5"}, idempotencyKey: $key}]) '
     "{ results { id: entryId duplicate } } }"
 )
-GRANT = 'mutation { grantRole(input: {userId: "auditor-7", role: LOG_VIEWER}) { active } }'
+GRANT = (
+    'mutation { grantRole(input: {userId: "auditor-7", role: LOG_VIEWER}) { grant { active } } }'
+)
 CREATE_TOKEN = (
     'mutation { createApiToken(input: {name: "outage-test", role: LOG_VIEWER}) { token } }'
 )
@@ -164,7 +166,7 @@ def _prepare(running: Service) -> None:
     created = running.graphql("create token", running.admin, CREATE_TOKEN)
     running.api_token = created.body["data"]["createApiToken"]["token"]
     granted = running.graphql("grant", running.admin, GRANT)
-    assert granted.body["data"]["grantRole"]["active"] is True
+    assert granted.body["data"]["grantRole"]["grant"]["active"] is True
 
 
 def _assert_unavailable(answers: list[Answer]) -> None:

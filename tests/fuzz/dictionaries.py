@@ -63,7 +63,7 @@ BINDINGS: dict[str, str] = {
     "Query.auditLogHistogram.timeZone": "time-zones",
     "Query.auditLog.id": "audit-log-ids",
     "*.*.locale": "locales",
-    "Mutation.revokeApiToken.id": "api-token-ids",
+    "Mutation.revokeApiToken.input.id": "api-token-ids",
     "Mutation.grantRole.input.userId": "user-ids",
     "Mutation.revokeRole.input.userId": "user-ids",
     "Mutation.recordAuditLogs.input[*].action": "recorded-actions",

@@ -88,11 +88,12 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
     "auditActions": ("{ auditActions { name } }", None),
     "roleGrants": ("{ roleGrants(includeInactive: true) { user { externalId } } }", None),
     "grantRole": (
-        'mutation { grantRole(input: {userId: "new-user", role: LOG_VIEWER}) { id } }',
+        'mutation { grantRole(input: {userId: "new-user", role: LOG_VIEWER}) { grant { id } } }',
         None,
     ),
     "revokeRole": (
-        'mutation { revokeRole(input: {userId: "granted-viewer", role: LOG_VIEWER}) { id } }',
+        'mutation { revokeRole(input: {userId: "granted-viewer", role: LOG_VIEWER}) '
+        "{ grant { id } } }",
         None,
     ),
     "apiTokens": ("{ apiTokens { name } }", None),
@@ -101,7 +102,7 @@ OPERATIONS: dict[str, tuple[str, Any]] = {
         None,
     ),
     "revokeApiToken": (
-        "mutation($id: ID!) { revokeApiToken(id: $id) { id } }",
+        "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { apiToken { id } } }",
         lambda w: {"id": w.token_id},
     ),
 }
@@ -180,13 +181,14 @@ async def test_revoked_viewer_is_refused_on_its_next_request(
 ) -> None:
     admin = make_token(roles=["admin"], sub="admin-1")
     viewer = make_token(roles=[], sub="auditor-7")
-    grant = 'mutation { grantRole(input: {userId: "auditor-7", role: LOG_VIEWER}) { active } }'
-    revoke = 'mutation { revokeRole(input: {userId: "auditor-7", role: LOG_VIEWER}) { active } }'
+    who = '{userId: "auditor-7", role: LOG_VIEWER}'
+    grant = f"mutation {{ grantRole(input: {who}) {{ grant {{ active }} }} }}"
+    revoke = f"mutation {{ revokeRole(input: {who}) {{ grant {{ active }} }} }}"
     read = "{ auditLogs { edges { cursor } } }"
     assert error_code((await gql(read, token=viewer))[1]) == "FORBIDDEN"
-    assert (await gql(grant, token=admin))[1]["data"]["grantRole"]["active"] is True
+    assert (await gql(grant, token=admin))[1]["data"]["grantRole"]["grant"]["active"] is True
     assert error_code((await gql(read, token=viewer))[1]) is None
-    assert (await gql(revoke, token=admin))[1]["data"]["revokeRole"]["active"] is False
+    assert (await gql(revoke, token=admin))[1]["data"]["revokeRole"]["grant"]["active"] is False
     assert error_code((await gql(read, token=viewer))[1]) == "FORBIDDEN"
 
 
@@ -194,7 +196,7 @@ async def test_viewer_cannot_grant_itself_admin(
     db: str, gql: GraphQLClient, make_token: TokenFactory
 ) -> None:
     viewer = make_token(roles=["log_viewer"], sub="viewer-1")
-    query = 'mutation { grantRole(input: {userId: "viewer-1", role: ADMIN}) { id } }'
+    query = 'mutation { grantRole(input: {userId: "viewer-1", role: ADMIN}) { grant { id } } }'
     assert error_code((await gql(query, token=viewer))[1]) == "FORBIDDEN"
     assert await RoleGrant.all().count() == 0
 
@@ -247,7 +249,7 @@ async def test_access_changes_are_ordinary_entries_visible_to_viewers(
 ) -> None:
     admin = make_token(roles=["admin"], sub="admin-1", name="Alice Smith")
     grant = """mutation { grantRole(input: {userId: "2", userName: "Bob Jones", role: LOG_VIEWER,
-        expiresAt: "2099-12-10T00:00:00Z"}) { id } }"""
+        expiresAt: "2099-12-10T00:00:00Z"}) { grant { id } } }"""
     response = await client.post(
         "/graphql",
         json={"query": grant},
@@ -276,7 +278,7 @@ async def test_grant_with_past_expiry_is_bad_user_input(
     db: str, gql: GraphQLClient, make_token: TokenFactory
 ) -> None:
     query = """mutation { grantRole(input: {userId: "2", role: LOG_VIEWER,
-        expiresAt: "2020-01-01T00:00:00Z"}) { id } }"""
+        expiresAt: "2020-01-01T00:00:00Z"}) { grant { id } } }"""
     _, body = await gql(query, token=make_token(roles=["admin"]))
     assert error_code(body) == "BAD_USER_INPUT"
     assert body["errors"][0]["extensions"]["problems"][0]["field"] == "input.expiresAt"
@@ -286,7 +288,7 @@ async def test_grant_with_past_expiry_is_bad_user_input(
 async def test_revoking_with_a_malformed_token_id_is_bad_user_input(
     gql: GraphQLClient, make_token: TokenFactory
 ) -> None:
-    query = 'mutation { revokeApiToken(id: "bogus") { id } }'
+    query = 'mutation { revokeApiToken(input: {id: "bogus"}) { apiToken { id } } }'
     _, body = await gql(query, token=make_token(roles=["admin"]))
     assert error_code(body) == "BAD_USER_INPUT"
     assert await ApiToken.all().count() == 0
@@ -309,7 +311,10 @@ async def test_forwarded_for_is_believed_only_from_trusted_proxies(
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         await http.post(
             "/graphql",
-            json={"query": 'mutation { grantRole(input: {userId: "2", role: LOG_VIEWER}) { id } }'},
+            json={
+                "query": 'mutation { grantRole(input: {userId: "2", role: LOG_VIEWER}) '
+                "{ grant { id } } }"
+            },
             headers={
                 "Authorization": f"Bearer {make_token(roles=['admin'])}",
                 "X-Forwarded-For": "203.0.113.50",

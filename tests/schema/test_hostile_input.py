@@ -20,7 +20,7 @@ mutation($input: [AuditLogInput!]!) {
 READ = "{ auditLogs(first: 10) { edges { node { metadata changes { field before after } } } } }"
 GRANT = """
 mutation($userId: ID!, $note: String) {
-  grantRole(input: {userId: $userId, role: LOG_VIEWER, note: $note}) { id }
+  grantRole(input: {userId: $userId, role: LOG_VIEWER, note: $note}) { grant { id } }
 }
 """
 CREATE_TOKEN = (
@@ -183,7 +183,10 @@ async def test_tokens_with_unstorable_claims_are_unauthenticated(
     ("query", "variables"),
     [
         (ENTRY, {"id": big_id("AuditLog")}),
-        ("mutation($id: ID!) { revokeApiToken(id: $id) { id } }", {"id": big_id("ApiToken")}),
+        (
+            "mutation($id: ID!) { revokeApiToken(input: {id: $id}) { apiToken { id } } }",
+            {"id": big_id("ApiToken")},
+        ),
         (PAGE_AFTER, {"after": base64.urlsafe_b64encode(f"c1:0:{2**64}:x".encode()).decode()}),
         (SEARCH, {"q": "occurred:>=now-99999999w"}),
         (SEARCH, {"q": "occurred:>=now-999999999999d"}),

@@ -12,7 +12,7 @@ RECORD = """
 mutation { recordAuditLogs(input: [{action: "custom.ping"}, {action: "custom.pong"}])
   { results { entryId } } }
 """
-GRANT = 'mutation { grantRole(input: {userId: "u-9", role: LOG_VIEWER}) { id } }'
+GRANT = 'mutation { grantRole(input: {userId: "u-9", role: LOG_VIEWER}) { grant { id } } }'
 TOKEN = 'mutation { createApiToken(input: {name: "ci", role: INGEST}) { apiToken { id } } }'
 NODE = """
 query($id: ID!) {
@@ -40,7 +40,7 @@ async def ids(gql: GraphQLClient, make_token: TokenFactory) -> dict[str, str]:
     return {
         "ping": entries[0],
         "pong": entries[1],
-        "grant": granted["data"]["grantRole"]["id"],
+        "grant": granted["data"]["grantRole"]["grant"]["id"],
         "token": created["data"]["createApiToken"]["apiToken"]["id"],
     }
 

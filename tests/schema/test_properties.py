@@ -282,7 +282,7 @@ async def test_every_search_answers_entries_or_bad_input(
 
 GRANT = """
 mutation($input: GrantRoleInput!) {
-  grantRole(input: $input) { id user { externalId name email } role note expiresAt }
+  grantRole(input: $input) { grant { id user { externalId name email } role note expiresAt } }
 }
 """
 CREATE_TOKEN = """
