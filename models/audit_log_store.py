@@ -6,7 +6,9 @@ INSERT ... RETURNING, so these few statements are written here, parameterised.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -40,11 +42,29 @@ async def advance_sequence(tx: BaseDBAsyncClient, account_id: str, last: int) ->
     )
 
 
+@dataclass(frozen=True)
+class StoredEntry:
+    """Where an entry already stored under an idempotency key sits."""
+
+    id: int
+    sequence: int
+    recorded_at: dt.datetime
+
+
+def utc(value: Any) -> dt.datetime:
+    """A stored timestamp (a datetime, or ISO text on SQLite) as an aware UTC datetime."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    if not isinstance(value, dt.datetime):
+        raise TypeError(f"expected a datetime, got {value!r}")
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 async def find_by_idempotency_keys(
     tx: BaseDBAsyncClient, account_id: str, keys: Sequence[str]
-) -> dict[str, int]:
-    """Return the ids of the account's entries already stored under any of `keys`."""
-    found: dict[str, int] = {}
+) -> dict[str, StoredEntry]:
+    """Return the account's entries already stored under any of `keys`."""
+    found: dict[str, StoredEntry] = {}
     dialect = dialect_of(tx)
     for start in range(0, len(keys), KEYS_PER_LOOKUP):
         chunk = list(keys[start : start + KEYS_PER_LOOKUP])
@@ -52,11 +72,18 @@ async def find_by_idempotency_keys(
         first = placeholders(dialect, 1, 1)
         rows = await fetch(
             tx,
-            "SELECT id, idempotency_key FROM audit_log "
+            "SELECT id, sequence, recorded_at, idempotency_key FROM audit_log "
             f"WHERE account_id = {first} AND idempotency_key IN ({marks})",
             [account_id, *chunk],
         )
-        found.update({row["idempotency_key"]: int(row["id"]) for row in rows})
+        found.update(
+            {
+                row["idempotency_key"]: StoredEntry(
+                    int(row["id"]), int(row["sequence"]), utc(row["recorded_at"])
+                )
+                for row in rows
+            }
+        )
     return found
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from models.audit_log import ActorType, Outcome
+from models.audit_log_store import utc
 from resolvers.stored_json import decode_stored
 
 
@@ -93,8 +94,8 @@ class Entry:
             ip_address=row["ip_address"],
             user_agent=row["user_agent"],
             request_id=row["request_id"],
-            occurred_at=_utc(row["occurred_at"]),
-            recorded_at=_utc(row["recorded_at"]),
+            occurred_at=utc(row["occurred_at"]),
+            recorded_at=utc(row["recorded_at"]),
             opaque_metadata=None if isinstance(metadata, dict) else metadata,
         )
 
@@ -104,13 +105,3 @@ def _changes(value: Any) -> list[Change]:
         # Only a value too deep for any decoder gets here; keep it whole and readable.
         return [Change("", before=None, after=value)]
     return [Change(c["field"], c.get("before"), c.get("after")) for c in value]
-
-
-def _utc(value: Any) -> dt.datetime:
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    if not isinstance(value, dt.datetime):
-        raise TypeError(f"expected a datetime, got {value!r}")
-    if value.tzinfo is None:
-        return value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)

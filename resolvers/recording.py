@@ -25,10 +25,12 @@ MAX_BATCH = 1000
 
 @dataclass(frozen=True)
 class RecordResult:
-    """What became of one input event: its entry id, and whether it was already stored."""
+    """What became of one input event: its entry, and whether it was already stored."""
 
     id: int
     duplicate: bool
+    sequence: int
+    recorded_at: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -134,12 +136,16 @@ async def _store_account(
     if rows:
         await advance_sequence(tx, account_id, last)
     results = {
-        index: RecordResult(ids[(account_id, sequence)], False)
+        index: RecordResult(ids[(account_id, sequence)], False, sequence, now)
         for index, sequence in sequences.items()
     }
     for index, key in repeats.items():
-        original = stored.get(key) or results[first_in_batch[key]].id
-        results[index] = RecordResult(original, True)
+        earlier = stored.get(key)
+        if earlier is None:
+            first = results[first_in_batch[key]]
+            results[index] = RecordResult(first.id, True, first.sequence, first.recorded_at)
+        else:
+            results[index] = RecordResult(earlier.id, True, earlier.sequence, earlier.recorded_at)
     return results
 
 

@@ -253,6 +253,8 @@ class RecordResultType:
     duplicate: bool = strawberry.field(
         description="True when the idempotencyKey was seen before; entryId is the first entry's."
     )
+    sequence: BigInt = strawberry.field(description="The entry's per-account sequence.")
+    recorded_at: dt.datetime = strawberry.field(description="When the entry was stored.")
 
     @classmethod
     def from_value(cls, result: RecordResult) -> RecordResultType:
@@ -260,6 +262,8 @@ class RecordResultType:
         return cls(
             entry_id=strawberry.ID(to_global_id("AuditLog", result.id)),
             duplicate=result.duplicate,
+            sequence=BigInt(result.sequence),
+            recorded_at=result.recorded_at,
         )
 
 

@@ -66,3 +66,32 @@ async def test_an_after_sequence_past_64_bits_is_bad_user_input(
     _, body = await gql(AFTER, {"after": str(2**64)}, make_token())
     assert error_code(body) == "BAD_USER_INPUT"
     assert "BigInt" in body["errors"][0]["message"]
+
+
+async def test_record_results_give_sequence_and_recorded_at_also_for_duplicates(
+    gql: GraphQLClient, make_token: TokenFactory
+) -> None:
+    mutation = """
+    mutation($input: [AuditLogInput!]!) {
+      recordAuditLogs(input: $input) { results { entryId duplicate sequence recordedAt } }
+    }
+    """
+    ingest = make_token(roles=["ingest"])
+    first = [{"action": "custom.a", "idempotencyKey": "k1"}, {"action": "custom.b"}]
+    _, stored = await gql(mutation, {"input": first}, ingest)
+    again = [
+        {"action": "custom.a", "idempotencyKey": "k1"},
+        {"action": "custom.c", "idempotencyKey": "k2"},
+    ]
+    _, retried = await gql(mutation, {"input": [*again, again[1]]}, ingest)
+    before = stored["data"]["recordAuditLogs"]["results"]
+    after = retried["data"]["recordAuditLogs"]["results"]
+    assert [(r["sequence"], r["duplicate"]) for r in before] == [("1", False), ("2", False)]
+    assert [(r["sequence"], r["duplicate"]) for r in after] == [
+        ("1", True),
+        ("3", False),
+        ("3", True),
+    ]
+    assert after[0]["recordedAt"] == before[0]["recordedAt"]
+    assert after[2]["recordedAt"] == after[1]["recordedAt"]
+    assert after[0]["entryId"] == before[0]["entryId"]
