@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import datetime as dt
 import gc
+import json
 import re
 import sys
 from collections.abc import Sequence
@@ -165,7 +166,8 @@ def _print_dev_tokens(settings: Settings, base: str) -> None:
     print(f'Demo account "{DEMO_ACCOUNT}"; tokens valid for 7 days:')
     for role, token in tokens.items():
         print(f"  {role:<11} {token}")
-    print(f"GraphiQL: {base}/graphql  (add the header Authorization: Bearer <token>)\n", flush=True)
+    headers = json.dumps({"Authorization": f"Bearer {tokens['log_viewer']}"})
+    print(f"GraphiQL: {base}/graphql  paste into its Headers pane:\n  {headers}\n", flush=True)
 
 
 if __name__ == "__main__":

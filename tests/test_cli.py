@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
 
+from auth.principal import Role
 from auth.tokens import JwtConfig, verify_token
-from cli import main, parse_ttl
+from cli import _print_dev_tokens, main, parse_ttl
 from models.audit_log import AuditLog
 from models.database import close_database, open_database
+from settings import Settings
 
 SECRET = "s" * 40
 
@@ -117,3 +120,16 @@ def test_serve_leaves_forwarded_headers_to_the_trusted_proxy_setting(
     monkeypatch.setattr("uvicorn.run", lambda app, **options: captured.update(options))
     assert main(["serve", "--port", "8123", "--no-demo"]) == 0
     assert captured["proxy_headers"] is False and captured["port"] == 8123
+
+
+def test_development_banner_prints_a_headers_pane_json_with_the_viewer_token(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    settings = Settings(jwt=JwtConfig(SECRET, "HS256"), signing_key=SECRET, dev_mode=True)
+    _print_dev_tokens(settings, "http://127.0.0.1:8000")
+    lines = capsys.readouterr().out.splitlines()
+    banner = next(index for index, line in enumerate(lines) if "Headers pane" in line)
+    pasted = json.loads(lines[banner + 1])
+    scheme, token = pasted["Authorization"].split(" ")
+    principal = verify_token(token, JwtConfig(SECRET, "HS256"))
+    assert (scheme, principal.account_id, principal.roles) == ("Bearer", "demo", {Role.LOG_VIEWER})
