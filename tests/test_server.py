@@ -25,22 +25,20 @@ async def test_readyz_is_503_when_the_database_is_unreachable(client: httpx.Asyn
     assert response.status_code == 503
 
 
+async def preflight(settings: Settings, origin: str, headers: str = "") -> httpx.Response:
+    """A browser's CORS preflight for a POST to /graphql."""
+    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
+    asked = {"Origin": origin, "Access-Control-Request-Method": "POST"}
+    if headers:
+        asked["Access-Control-Request-Headers"] = headers
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        return await http.options("/graphql", headers=asked)
+
+
 async def test_cors_preflight_allows_a_configured_origin() -> None:
     settings = Settings(jwt=JwtConfig(SECRET, "HS256"), cors_origins=("https://app.example.com",))
-    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-        allowed = await http.options(
-            "/graphql",
-            headers={
-                "Origin": "https://app.example.com",
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "authorization,content-type",
-            },
-        )
-        other = await http.options(
-            "/graphql",
-            headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"},
-        )
+    allowed = await preflight(settings, "https://app.example.com", "authorization,content-type")
+    other = await preflight(settings, "https://evil.example.com")
     assert allowed.headers["access-control-allow-origin"] == "https://app.example.com"
     assert "access-control-allow-origin" not in other.headers
 
@@ -51,26 +49,10 @@ async def test_cors_allows_the_headers_browser_apps_send_and_configured_ones() -
         cors_origins=("https://app.example.com",),
         cors_headers=("X-Tenant-Hint",),
     )
-    transport = httpx.ASGITransport(app=create_app(settings, manage_database=False))
     asked = "authorization,content-type,x-request-id,traceparent,tracestate,x-tenant-hint"
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
-        preflight = await http.options(
-            "/graphql",
-            headers={
-                "Origin": "https://app.example.com",
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": asked,
-            },
-        )
-        unknown = await http.options(
-            "/graphql",
-            headers={
-                "Origin": "https://app.example.com",
-                "Access-Control-Request-Method": "POST",
-                "Access-Control-Request-Headers": "x-unknown",
-            },
-        )
-    assert preflight.status_code == 200
+    allowed = await preflight(settings, "https://app.example.com", asked)
+    unknown = await preflight(settings, "https://app.example.com", "x-unknown")
+    assert allowed.status_code == 200
     assert unknown.status_code == 400
 
 
