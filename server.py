@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from auth.client_ip import client_ip
@@ -49,6 +50,7 @@ from schema import build_schema
 from schema.context import Context
 from schema.errors import unavailable_retry_after
 from schema.json_encoding import encode_response
+from schema.media_types import GRAPHQL_RESPONSE_TYPE, is_accepted, is_request_error, note_accept
 from schema.request_checks import (
     RequestError,
     check_query_size,
@@ -119,6 +121,8 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         root_value: UnsetType | None = UNSET,
     ) -> Response | WebSocket:
         """Run the request; a request that cannot run gets a coded JSON error."""
+        if isinstance(request, Request):
+            note_accept(request.headers.get("accept"))
         # Answered inside each handler: an exception kept past it would hold, through its
         # traceback, the frames and so the request body until the collector ran.
         try:
@@ -134,6 +138,15 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         """Serialise responses with orjson, several times faster than the standard library."""
         return encode_response(data)
 
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """The JSON-ready result; without `data` for a request error, where the media type asks."""
+        processed = await super().process_result(request, result)
+        if is_accepted() and is_request_error(processed):
+            processed.pop("data", None)
+        return processed
+
     def create_response(
         self,
         response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
@@ -141,6 +154,11 @@ class AuditLogGraphQL(GraphQL[Context, None]):
     ) -> Response:
         """The JSON answer; 503 with Retry-After when the database was not answering."""
         response = super().create_response(response_data, sub_response)
+        if is_accepted():
+            response.headers["content-type"] = GRAPHQL_RESPONSE_TYPE
+            single = not isinstance(response_data, list)
+            if single and is_request_error(response_data) and response.status_code == 200:  # type: ignore[arg-type]
+                response.status_code = 400
         retry_after = unavailable_retry_after(response_data)
         if retry_after is not None:
             response.status_code = 503
@@ -171,7 +189,12 @@ class AuditLogGraphQL(GraphQL[Context, None]):
 def _refusal(error: RequestError) -> JSONResponse:
     """The coded answer to a request that could not run."""
     note_error_code(error.code)
-    return JSONResponse(error.body(), status_code=error.status)
+    body = error.body()
+    if not is_accepted():
+        return JSONResponse(body, status_code=error.status)
+    body.pop("data", None)
+    status = 400 if error.status == 200 else error.status
+    return JSONResponse(body, status_code=status, media_type=GRAPHQL_RESPONSE_TYPE)
 
 
 class Authenticator:
