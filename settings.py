@@ -99,7 +99,7 @@ class Settings:
             ),
             db_timeout=db_timeout,
             db_pool_size=_positive_int(env, "AUDITLOG_DB_POOL_SIZE", 5, maximum=1000),
-            lean_executor=_switch(env, "AUDITLOG_LEAN_EXECUTOR", True),
+            lean_executor=_flag(env, "AUDITLOG_LEAN_EXECUTOR", default=True),
         )
 
 
@@ -221,18 +221,6 @@ def _seconds(
     return value
 
 
-_SWITCH_VALUES = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
-
-
-def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name, "").strip().lower()
-    if raw == "":
-        return default
-    if raw not in _SWITCH_VALUES:
-        raise SettingsError(f'{name} "{env[name]}" is not a switch; set it to 1 (on) or 0 (off).')
-    return _SWITCH_VALUES[raw]
-
-
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:
     networks = []
     for item in _words(env, name):
@@ -320,4 +308,4 @@ def _flag(env: Mapping[str, str], name: str, *, default: bool) -> bool:
         return True
     if raw in _FALSE:
         return False
-    raise SettingsError(f'{name} "{env[name]}" is not a switch; use 1 or 0.')
+    raise SettingsError(f'{name} "{env[name]}" is not a switch; set it to 1 (on) or 0 (off).')

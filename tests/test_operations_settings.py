@@ -46,7 +46,7 @@ def test_operations_variables_are_read() -> None:
         ("AUDITLOG_RATE_LIMIT", "600", "N/second, N/minute or N/hour"),
         ("AUDITLOG_INGEST_RATE_LIMIT", "5/day", "N/second, N/minute or N/hour"),
         ("AUDITLOG_HSTS_MAX_AGE", "forever", "whole number"),
-        ("AUDITLOG_INTROSPECTION", "maybe", "use 1 or 0"),
+        ("AUDITLOG_INTROSPECTION", "maybe", "1 (on) or 0 (off)"),
     ],
 )
 def test_bad_operations_values_stop_start_up_naming_the_variable(
