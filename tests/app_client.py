@@ -1,34 +1,10 @@
-"""An in-process client over an app built from given settings, and metric look-ups."""
+"""Helpers for tests of the HTTP layer: clients of apps with given settings, metrics."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-from collections.abc import AsyncIterator
-from typing import Any
-
-import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from auth.tokens import JwtConfig
-from server import create_app
-from settings import Settings
-from tests.conftest import SECRET
-
-
-def settings_with(**changes: Any) -> Settings:
-    """The tests' settings with some fields changed."""
-    base = Settings(jwt=JwtConfig(SECRET, "HS256"), signing_key=SECRET, max_page_size=100)
-    return dataclasses.replace(base, **changes)
-
-
-@contextlib.asynccontextmanager
-async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an app built from `settings` (a `db` fixture opens the database)."""
-    app = create_app(settings, manage_database=False)
-    transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
+from tests.conftest import app_client, settings_with
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -43,3 +19,6 @@ def metric_value(exposition: str, name: str, **labels: str) -> float | None:
             if sample.name == name and sample.labels == labels:
                 return float(sample.value)
     return None
+
+
+__all__ = ["app_client", "bearer", "metric_value", "settings_with"]

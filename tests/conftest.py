@@ -9,6 +9,8 @@ or 0 keeps only one of them.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -64,15 +66,16 @@ async def db(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str
     await close_database()
 
 
+def settings_with(**changes: Any) -> Settings:
+    """Settings for tests (a fixed HMAC secret, default limits) with some fields changed."""
+    base = Settings(jwt=JwtConfig(SECRET, "HS256"), signing_key=SECRET, max_page_size=100)
+    return dataclasses.replace(base, **changes)
+
+
 @pytest.fixture(params=EXECUTORS)
 def settings(request: pytest.FixtureRequest) -> Settings:
-    """Settings for tests: a fixed HMAC secret, default limits, the lean or plain executor."""
-    return Settings(
-        jwt=JwtConfig(SECRET, "HS256"),
-        signing_key=SECRET,
-        max_page_size=100,
-        lean_executor=request.param == "lean",
-    )
+    """The tests' settings, on the lean or the plain executor."""
+    return settings_with(lean_executor=request.param == "lean")
 
 
 TokenFactory = Callable[..., str]
@@ -99,12 +102,19 @@ def make_token() -> TokenFactory:
     return make
 
 
-@pytest.fixture
-async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An HTTP client talking to the app in process (the `db` fixture opens the database)."""
+@contextlib.asynccontextmanager
+async def app_client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of an app built from `settings` (a `db` fixture opens the database)."""
     app = create_app(settings, manage_database=False)
     transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 50000))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client talking to the app in process (the `db` fixture opens the database)."""
+    async with app_client(settings) as http:
         yield http
 
 
