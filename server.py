@@ -14,7 +14,8 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -49,6 +50,7 @@ from resolvers.role_grants import granted_roles
 from schema import build_schema
 from schema.context import Context
 from schema.errors import unavailable_retry_after
+from schema.ide import ASSETS_DIR, ASSETS_PATH, offline_page
 from schema.json_encoding import encode_response
 from schema.media_types import GRAPHQL_RESPONSE_TYPE, is_accepted, is_request_error, note_accept
 from schema.request_checks import (
@@ -88,7 +90,13 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
-        self.ide_policy = ide_policy(self.graphql_ide_html)
+        self.ide_page = offline_page(super().graphql_ide_html)
+        self.ide_policy = ide_policy(self.ide_page)
+
+    @property
+    def graphql_ide_html(self) -> str:
+        """Strawberry's GraphiQL page, its assets served by this service."""
+        return self.ide_page
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         """The GraphiQL page, with a content security policy that lets exactly it run."""
@@ -379,5 +387,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        # GraphiQL's own files: public like the page, so it loads with no internet.
+        Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,10 +1,10 @@
 """Security headers on every response, and a content security policy for GraphiQL.
 
 JSON responses get `default-src 'none'; frame-ancestors 'none'`. The GraphiQL page
-(strawberry's template) loads React, GraphiQL and its explorer plugin from unpkg.com
+loads React, GraphiQL and its explorer plugin from this service (`/graphiql-assets/`)
 with subresource integrity, and runs one inline script; its policy allows exactly
-those: unpkg.com, the inline scripts by their SHA-256 hash, inline styles, the data:
-favicon, and requests back to this origin.
+those: this origin, the inline scripts by their SHA-256 hash, inline styles, the data:
+favicon, and requests back to this origin. Nothing is fetched from another host.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import re
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 JSON_POLICY = "default-src 'none'; frame-ancestors 'none'"
-CDN = "https://unpkg.com"
+ASSETS = "'self'"
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
 
 
@@ -29,9 +29,9 @@ def ide_policy(html: str) -> str:
     return "; ".join(
         (
             "default-src 'none'",
-            f"script-src {CDN} {hashes}".rstrip(),
-            f"style-src {CDN} 'unsafe-inline'",
-            f"font-src {CDN} data:",
+            f"script-src {ASSETS} {hashes}".rstrip(),
+            f"style-src {ASSETS} 'unsafe-inline'",
+            f"font-src {ASSETS} data:",
             "img-src 'self' data:",
             "connect-src 'self'",
             "base-uri 'none'",
