@@ -23,7 +23,9 @@ from graphql import GraphQLError, StringValueNode, ValidationRule
 from resolvers.json_limits import Part, text_problem, walk
 
 MAX_VARIABLE_DEPTH = 64
-_LONG_NUMBER = re.compile(r"\d{19}")
+# ASCII digits only, searched in the raw body: most bodies have no such run and are
+# neither copied nor decoded twice.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 MAX_REPORTED = 10
 
 
@@ -75,11 +77,11 @@ def decode_body(data: str | bytes) -> object:
 
 def _exact_numbers(data: str | bytes, value: object) -> object:
     """Decode again keeping integers beyond 64 bits exact, which orjson rounds to floats."""
-    text = data if isinstance(data, str) else data.decode()
-    if not _LONG_NUMBER.search(text):
+    raw = data.encode() if isinstance(data, str) else data
+    if not _LONG_NUMBER.search(raw):
         return value
     try:
-        return json.loads(text)
+        return json.loads(raw)
     except RecursionError:
         return value
 
