@@ -40,6 +40,7 @@ class AuditLog(Model):
     target_name = fields.CharField(max_length=500, null=True)
     changes: fields.JSONField[Any] = fields.JSONField()
     metadata: fields.JSONField[Any] = fields.JSONField()
+    tags: fields.JSONField[Any] = fields.JSONField(default=list)
     outcome = fields.CharField(max_length=8)
     failure_reason = fields.TextField(null=True)
     ip_address = fields.CharField(max_length=45, null=True)
@@ -69,6 +70,7 @@ VISIBLE_COLUMNS = (
     "target_name",
     "changes",
     "metadata",
+    "tags",
     "outcome",
     "failure_reason",
     "ip_address",

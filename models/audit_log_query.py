@@ -27,6 +27,8 @@ GROUPABLE = {
     "target_type": "target_type",
     "ip_address": "ip_key",
 }
+# Tags live in a JSON array per row, so they are counted by unnesting, not by a column.
+TAG_GROUP = "tag"
 # FTS5's trigram tokenizer (and pg_trgm) index three-character sequences.
 MIN_INDEXED_TERM = 3
 
@@ -88,6 +90,56 @@ class _Composite(Condition):
         return f" {self.joiner} ".join(f"({sql})" for sql, _ in rendered), params
 
 
+@dataclass(frozen=True)
+class _Tagged(Condition):
+    """The entry carries any of `tags`; served by each database's tag index."""
+
+    account_id: str
+    tags: tuple[str, ...]
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        if dialect == SQLITE:
+            marks = ", ".join("?" * len(self.tags))
+            return (
+                "id IN (SELECT entry_id FROM audit_log_tag WHERE account_id = ? "
+                f"AND tag IN ({marks}))",
+                [self.account_id, *self.tags],
+            )
+        # Containment (@>) is what a GIN index on jsonb answers; one arm per tag.
+        return _containments("tags", [orjson.dumps([tag]).decode() for tag in self.tags])
+
+
+@dataclass(frozen=True)
+class _MetadataValue(Condition):
+    """A top-level metadata key holds one of `values` (str, int, float or bool)."""
+
+    account_id: str
+    key: str
+    values: tuple[str | int | float | bool, ...]
+
+    def render(self, dialect: str) -> tuple[str, list[Any]]:
+        if dialect == SQLITE:
+            # The side table keeps booleans as the words true and false (migration 0005).
+            stored = [_bool_word(v) if isinstance(v, bool) else v for v in self.values]
+            marks = ", ".join("?" * len(stored))
+            return (
+                "id IN (SELECT entry_id FROM audit_log_meta WHERE account_id = ? AND key = ? "
+                f"AND value IN ({marks}))",
+                [self.account_id, self.key, *stored],
+            )
+        return _containments(
+            "metadata", [orjson.dumps({self.key: value}).decode() for value in self.values]
+        )
+
+
+def _bool_word(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _containments(column: str, documents: Sequence[str]) -> tuple[str, list[Any]]:
+    return " OR ".join([f"{column} @> ?::jsonb"] * len(documents)), list(documents)
+
+
 TRUE = _Sql("1 = 1")
 
 
@@ -143,6 +195,20 @@ def prefix(column: str, text: str) -> Condition:
 def contains_text(term: str) -> Condition:
     """search_text contains `term` (lower-cased), served by each database's text index."""
     return _Contains((term.lower(),))
+
+
+def has_any_tag(account_id: str, tags: Sequence[str]) -> Condition:
+    """The account's entries carrying any of `tags`."""
+    return _Tagged(account_id, tuple(tags))
+
+
+def metadata_is(account_id: str, key: str, values: Sequence[str | int | float | bool]) -> Condition:
+    """The account's entries whose top-level metadata `key` equals one of `values`.
+
+    Values compare with their JSON type: the string "5" is not the number 5, and 5
+    equals 5.0; objects, arrays and null never match.
+    """
+    return _MetadataValue(account_id, key, tuple(values))
 
 
 def all_of(*conditions: Condition) -> Condition:
@@ -278,6 +344,8 @@ async def group_counts(where: Condition, group: str, limit: int | None) -> list[
 
 
 def _group_counts_sql(where: Condition, group: str, limit: int | None) -> tuple[str, list[Any]]:
+    if group == TAG_GROUP:
+        return _tag_counts_sql(where, limit)
     columns = GROUPABLE[group]
     present = "" if group in ("action", "actor") else f" AND {columns} IS NOT NULL"
     sql, params = _where(where)
@@ -285,6 +353,23 @@ def _group_counts_sql(where: Condition, group: str, limit: int | None) -> tuple[
     return (
         f"SELECT {columns}, count(*) AS n FROM audit_log "
         f"WHERE ({sql}){present} GROUP BY {columns} ORDER BY n DESC, {columns}{limit_sql}",
+        [*params, *([limit] if limit is not None else [])],
+    )
+
+
+def _tag_counts_sql(where: Condition, limit: int | None) -> tuple[str, list[Any]]:
+    """Count matching rows per tag: each row's tags array unnested, then grouped."""
+    dialect = dialect_of(connection())
+    sql, params = where.render(dialect)
+    tags = (
+        "json_each(m.tags) AS t"
+        if dialect == SQLITE
+        else "jsonb_array_elements_text(m.tags) AS t(value)"
+    )
+    limit_sql = " LIMIT ?" if limit is not None else ""
+    return (
+        f"SELECT t.value AS tag, count(*) AS n FROM (SELECT tags FROM audit_log WHERE {sql}) AS m, "
+        f"{tags} GROUP BY t.value ORDER BY n DESC, t.value{limit_sql}",
         [*params, *([limit] if limit is not None else [])],
     )
 

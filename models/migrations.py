@@ -143,6 +143,40 @@ CREATE TABLE api_token (
     )
 
 
+# SQLite cannot index inside JSON, so two side tables, filled by triggers on insert,
+# hold each entry's tags and its top-level scalar metadata values. A metadata value
+# keeps its JSON type (text, integer, real) so 5 and 5.0 compare equal and "5" is text;
+# booleans are the words true and false. Unparseable stored JSON indexes nothing.
+_STORED_JSON = "CASE WHEN json_valid({0}) AND json_type({0}) = '{1}' THEN {0} ELSE '{2}' END"
+_META_VALUE = "CASE j.type WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' ELSE j.value END"
+_META_TYPES = "j.type IN ('text', 'integer', 'real', 'true', 'false')"
+_SQLITE_TAGS_AND_METADATA = (
+    "ALTER TABLE audit_log ADD COLUMN tags TEXT NOT NULL DEFAULT '[]'",
+    "CREATE TABLE audit_log_tag (entry_id INTEGER NOT NULL, account_id VARCHAR(64) NOT NULL, "
+    "tag VARCHAR(64) NOT NULL)",
+    "CREATE INDEX audit_log_tag_lookup ON audit_log_tag (account_id, tag, entry_id)",
+    "CREATE TABLE audit_log_meta (entry_id INTEGER NOT NULL, account_id VARCHAR(64) NOT NULL, "
+    "key TEXT NOT NULL, value)",
+    "CREATE INDEX audit_log_meta_lookup ON audit_log_meta (account_id, key, value, entry_id)",
+    "INSERT INTO audit_log_meta (entry_id, account_id, key, value) "
+    f"SELECT a.id, a.account_id, j.key, {_META_VALUE} FROM audit_log AS a, "
+    f"json_each({_STORED_JSON.format('a.metadata', 'object', '{}')}) AS j WHERE {_META_TYPES}",
+    "CREATE TRIGGER audit_log_index_json AFTER INSERT ON audit_log BEGIN "
+    "INSERT INTO audit_log_tag (entry_id, account_id, tag) SELECT new.id, new.account_id, "
+    f"j.value FROM json_each({_STORED_JSON.format('new.tags', 'array', '[]')}) AS j "
+    "WHERE j.type = 'text'; "
+    "INSERT INTO audit_log_meta (entry_id, account_id, key, value) "
+    f"SELECT new.id, new.account_id, j.key, {_META_VALUE} "
+    f"FROM json_each({_STORED_JSON.format('new.metadata', 'object', '{}')}) AS j "
+    f"WHERE {_META_TYPES}; END",
+    *(
+        f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only: {verb} is refused'); END"
+        for table in ("audit_log_tag", "audit_log_meta")
+        for verb in ("UPDATE", "DELETE")
+    ),
+)
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         name="0001_audit_log",
@@ -196,6 +230,18 @@ MIGRATIONS: tuple[Migration, ...] = (
             "DROP INDEX audit_log_account_time",
             "CREATE INDEX audit_log_account_time ON audit_log (account_id, occurred_at, id) "
             f"INCLUDE ({_FACET_COLUMNS})",
+        ),
+    ),
+    Migration(
+        # Tags, and an index over tags and top-level metadata values (issue 11).
+        name="0005_tags_and_metadata_index",
+        sqlite=_SQLITE_TAGS_AND_METADATA,
+        postgres=(
+            "ALTER TABLE audit_log ADD COLUMN tags JSONB NOT NULL DEFAULT '[]'",
+            # btree_gin (0003) lets the account column share each GIN index.
+            "CREATE INDEX audit_log_account_tags ON audit_log USING gin (account_id, tags)",
+            "CREATE INDEX audit_log_account_metadata ON audit_log "
+            "USING gin (account_id, metadata jsonb_path_ops)",
         ),
     ),
 )

@@ -50,6 +50,7 @@ def _event(rng: random.Random, when: dt.datetime, number: int) -> NewEvent:
             action="user.sign_in",
             outcome=Outcome.FAILURE,
             failure_reason="wrong password",
+            tags=("security", "sign-in-failure"),
             **common,  # type: ignore[arg-type]
         )
     if kind < 0.45:
@@ -69,6 +70,7 @@ def _event(rng: random.Random, when: dt.datetime, number: int) -> NewEvent:
             action="team_member.add",
             target=Target("team", team_id, team),
             metadata={"member_id": member[0], "member_name": member[1]},
+            tags=("staffing",),
             **common,  # type: ignore[arg-type]
         )
     if kind < 0.9:
@@ -82,12 +84,14 @@ def _event(rng: random.Random, when: dt.datetime, number: int) -> NewEvent:
                 ),
                 Change("secret", "old-value", "new-value"),
             ),
+            tags=("integrations", "crm"),
             **common,  # type: ignore[arg-type]
         )
     return NewEvent(
         action="automation_rule.create",
         target=Target("automation_rule", str(rng.randint(1, 40)), "Auto-assign VIP"),
         metadata={"conditions": 2, "actions": ["assign_team"]},
+        tags=("automation", "vip"),
         **common,  # type: ignore[arg-type]
     )
 

@@ -52,6 +52,7 @@ class Entry:
     target: Target | None
     changes: list[Change]
     metadata: dict[str, object]
+    tags: tuple[str, ...]
     outcome: Outcome
     failure_reason: str | None
     ip_address: str | None
@@ -89,6 +90,7 @@ class Entry:
             target=target,
             changes=_changes(changes),
             metadata=metadata if isinstance(metadata, dict) else {},
+            tags=_tags(row["tags"]),
             outcome=Outcome(row["outcome"]),
             failure_reason=row["failure_reason"],
             ip_address=row["ip_address"],
@@ -105,3 +107,8 @@ def _changes(value: Any) -> list[Change]:
         # Only a value too deep for any decoder gets here; keep it whole and readable.
         return [Change("", before=None, after=value)]
     return [Change(c["field"], c.get("before"), c.get("after")) for c in value]
+
+
+def _tags(value: Any) -> tuple[str, ...]:
+    tags = decode_stored(value)
+    return tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else ()

@@ -19,6 +19,9 @@ from resolvers.redaction import RedactionPolicy
 
 ACTION_PATTERN = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 TARGET_TYPE_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+TAG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+MAX_TAGS = 20
+MAX_TAG_LENGTH = 64
 ACCOUNT_PATTERN = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 MAX_FUTURE = dt.timedelta(minutes=5)
 # No activity of a SaaS account predates the Unix epoch; older stamps are broken clocks.
@@ -52,6 +55,7 @@ class NewEvent:
     target: Target | None = None
     changes: tuple[Change, ...] = ()
     metadata: object = None
+    tags: tuple[str, ...] = ()
     outcome: Outcome = Outcome.SUCCESS
     failure_reason: str | None = None
     ip_address: str | None = None
@@ -73,6 +77,8 @@ class CheckedEvent:
     changes_json: str
     metadata: dict[str, Any]
     metadata_json: str
+    tags: tuple[str, ...]
+    tags_json: str
     outcome: Outcome
     failure_reason: str | None
     ip_address: str | None
@@ -111,6 +117,7 @@ class EventChecker:
         metadata = self._metadata(event.metadata)
         metadata_json = self._json("metadata", metadata, MAX_METADATA_BYTES)
         ip_text, ip_key = self._ip(event.ip_address)
+        tags = self._tags(event.tags)
         return CheckedEvent(
             action=action,
             actor=actor,
@@ -119,6 +126,8 @@ class EventChecker:
             changes_json=changes_json,
             metadata=metadata,
             metadata_json=metadata_json,
+            tags=tags,
+            tags_json=json.dumps(list(tags), separators=(",", ":")),
             outcome=event.outcome,
             failure_reason=self._failure_reason(event.outcome, event.failure_reason),
             ip_address=ip_text,
@@ -223,6 +232,24 @@ class EventChecker:
             return {}
         redacted = self.policy.redact(metadata)
         return redacted if isinstance(redacted, dict) else {}
+
+    def _tags(self, tags: tuple[str, ...]) -> tuple[str, ...]:
+        """Lower-case words, each once, in the order sent."""
+        if len(tags) > MAX_TAGS:
+            self.fail("tags", f"has {len(tags)} tags; the limit is {MAX_TAGS}.")
+            return ()
+        for position, tag in enumerate(tags):
+            if len(tag) <= MAX_TAG_LENGTH and TAG_PATTERN.match(tag):
+                continue
+            lower = tag.lower()
+            hint = (
+                f' write "{lower}".'
+                if lower != tag and TAG_PATTERN.match(lower) and len(lower) <= MAX_TAG_LENGTH
+                else ' write lower-case letters and digits, words joined by "-" or "_", '
+                f'such as "gdpr" or "billing-eu" (up to {MAX_TAG_LENGTH} characters).'
+            )
+            self.fail(f"tags[{position}]", f'"{tag[:80]}" is not a tag;{hint}')
+        return tuple(dict.fromkeys(tags))
 
     def _is_storable(self, value: object, field: str) -> bool:
         """Check a JSON value against the accepted JSON (json_limits); report each problem."""

@@ -28,6 +28,7 @@ class FacetField(enum.Enum):
     ACTOR = "actor"
     TARGET_TYPE = "target_type"
     IP_ADDRESS = "ip_address"
+    TAG = "tag"
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ async def _values(
         return [FacetValue(r["action"], label_of(r["action"], language), int(r["n"])) for r in rows]
     if field is FacetField.ACTOR:
         return await _actor_values(account_id, rows, language)
+    if field is FacetField.TAG:
+        return [FacetValue(r["tag"], r["tag"], int(r["n"])) for r in rows]
     if field is FacetField.TARGET_TYPE:
         return [_target_type_value(r["target_type"], int(r["n"]), language) for r in rows]
     addresses = [str(address_from_key(r["ip_key"])) for r in rows]

@@ -18,15 +18,22 @@ from models.audit_log_query import (
     below,
     contains_text,
     equals,
+    has_any_tag,
     key_range,
+    metadata_is,
     one_of,
     prefix,
 )
 from models.ip_address import network_key_range, parse_network
 from resolvers.errors import InvalidInputError
+from resolvers.json_limits import MAX_SAFE_INTEGER, text_problem
 
 ACTION_FILTER = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(\.\*)?$")
 MAX_VALUES = 100
+TAG_FILTER = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+MAX_METADATA_KEY = 255
+MAX_METADATA_VALUE = 1000
+JSON_NUMBER = re.compile(r"^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$")
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,8 @@ class AuditLogFilter:
     request_id: str | None = None
     after_sequence: int | None = None
     search: str | None = None
+    tags: tuple[str, ...] = ()
+    metadata: tuple[tuple[str, str], ...] = ()
 
     def fingerprint(self) -> str:
         """Return a stable text form, so a cursor can be tied to the filter it came from."""
@@ -79,7 +88,60 @@ def filter_conditions(account_id: str, flt: AuditLogFilter) -> Condition:
     if flt.after_sequence is not None:
         conditions.append(above("sequence", flt.after_sequence))
     conditions.extend(_search_conditions(flt.search))
+    if flt.tags:
+        conditions.append(tag_condition(account_id, flt.tags, "filter.tags"))
+    conditions.extend(_metadata_conditions(account_id, flt.metadata))
     return all_of(*conditions)
+
+
+def tag_condition(account_id: str, tags: tuple[str, ...], field: str) -> Condition:
+    """Entries carrying any of `tags` (lower-case words, as producers must send them)."""
+    for tag in tags:
+        if not TAG_FILTER.match(tag) or len(tag) > 64:
+            lower = tag.lower()
+            hint = f'write "{lower}"' if TAG_FILTER.match(lower) else 'write it like "gdpr"'
+            raise InvalidInputError.single(
+                field, f'"{tag[:80]}" is not a tag; tags are lower-case words: {hint}.'
+            )
+    return has_any_tag(account_id, tags)
+
+
+def metadata_condition(account_id: str, key: str, value: str, field: str) -> Condition:
+    """Entries whose top-level metadata `key` holds `value` as a string, number or boolean."""
+    if not key or len(key) > MAX_METADATA_KEY:
+        raise InvalidInputError.single(
+            field, f"key must be 1 to {MAX_METADATA_KEY} characters; got {len(key)}."
+        )
+    if len(value) > MAX_METADATA_VALUE:
+        raise InvalidInputError.single(
+            field, f"value is {len(value)} characters long; the limit is {MAX_METADATA_VALUE}."
+        )
+    for part, text in (("key", key), ("value", value)):
+        if problem := text_problem(text):
+            raise InvalidInputError.single(field, f"{part} {problem}")
+    return metadata_is(account_id, key, metadata_candidates(value))
+
+
+def metadata_candidates(value: str) -> list[str | int | float | bool]:
+    """The stored values `value` stands for: itself, and the number or boolean it spells."""
+    candidates: list[str | int | float | bool] = [value]
+    if value in ("true", "false"):
+        candidates.append(value == "true")
+    elif JSON_NUMBER.match(value):
+        number = float(value)
+        # Stored numbers lie within this bound, so a larger one can only match as text.
+        if abs(number) <= MAX_SAFE_INTEGER:
+            candidates.append(int(number) if number.is_integer() else number)
+    return candidates
+
+
+def _metadata_conditions(account_id: str, pairs: tuple[tuple[str, str], ...]) -> list[Condition]:
+    """One condition per key: values of the same key OR, different keys AND."""
+    by_key: dict[str, list[Condition]] = {}
+    for position, (key, value) in enumerate(pairs):
+        condition = metadata_condition(account_id, key, value, f"filter.metadata[{position}]")
+        by_key.setdefault(key, []).append(condition)
+    return [any_of(*alternatives) for alternatives in by_key.values()]
 
 
 def action_condition(action: str, field: str) -> Condition:

@@ -1,5 +1,8 @@
 """The search language: `actor:alice@example.com action:webhook.* -ip:10.0.0.0/8 "rotated"`.
 
+Qualifiers are the names in QUALIFIERS, plus `meta.KEY:VALUE` for a top-level
+metadata key (a KEY without spaces, colons or quotes).
+
 Parsing turns the text into terms (a qualifier or free text, possibly negated, with
 the column where it starts); `query_condition` turns terms into a condition:
 different qualifiers AND, the same qualifier repeated OR, negated terms AND NOT,
@@ -29,9 +32,17 @@ from models.audit_log_query import (
     negate,
 )
 from resolvers.errors import InvalidInputError
-from resolvers.filters import action_condition, category_condition, ip_condition
+from resolvers.filters import (
+    action_condition,
+    category_condition,
+    ip_condition,
+    metadata_condition,
+    tag_condition,
+)
 
-QUALIFIERS = ("actor", "action", "category", "target", "ip", "request", "occurred")
+QUALIFIERS = ("actor", "action", "category", "target", "ip", "request", "occurred", "tag")
+META = "meta."
+META_QUALIFIER = re.compile(r'meta\.([^\s:"]+):', re.IGNORECASE)
 MAX_QUERY_LENGTH = 1000
 MAX_TERMS = 50
 RELATIVE = re.compile(r"^now(?:-([0-9]{1,12})([mhdw]))?$")
@@ -80,12 +91,14 @@ def _term(text: str, start: int) -> tuple[Term, int]:
     if text[position] == '"':
         value, end = _quoted(text, position)
         return Term(None, value, negated, start + 1), end
-    match = re.match(r"([A-Za-z_]+):", text[position:])
+    meta = META_QUALIFIER.match(text, position)
+    match = meta or re.match(r"([A-Za-z_]+):", text[position:])
     if match is None:
         end = _word_end(text, position)
         return Term(None, text[position:end], negated, start + 1), end
-    name = match.group(1).lower()
-    if name not in QUALIFIERS:
+    # A metadata key keeps its case; "meta.plan" and "meta.Plan" are different keys.
+    name = META + match.group(1) if meta else match.group(1).lower()
+    if not meta and name not in QUALIFIERS:
         close = difflib.get_close_matches(name, QUALIFIERS, n=1)
         hint = f'; did you mean "{close[0]}:"?' if close else f"; use one of {_names()}"
         raise InvalidInputError.single(
@@ -119,15 +132,15 @@ def _word_end(text: str, start: int) -> int:
 
 
 def _names() -> str:
-    return ", ".join(f"{name}:" for name in QUALIFIERS)
+    return ", ".join(f"{name}:" for name in QUALIFIERS) + ", meta.KEY:"
 
 
-def query_condition(terms: list[Term], now: dt.datetime) -> Condition:
-    """Return the condition a parsed query stands for."""
+def query_condition(terms: list[Term], now: dt.datetime, account_id: str) -> Condition:
+    """Return the condition a parsed query stands for, among the account's entries."""
     groups: dict[str, list[Condition]] = {}
     conditions: list[Condition] = []
     for term in terms:
-        condition = _condition(term, now)
+        condition = _condition(term, now, account_id)
         if term.negated:
             conditions.append(negate(condition))
         elif term.qualifier is None:
@@ -138,10 +151,30 @@ def query_condition(terms: list[Term], now: dt.datetime) -> Condition:
     return all_of(*conditions)
 
 
-def _condition(term: Term, now: dt.datetime) -> Condition:
+def _condition(term: Term, now: dt.datetime, account_id: str) -> Condition:
     if term.qualifier is None:
         return contains_text(term.value)
+    if term.qualifier.startswith(META):
+        return _meta(term, account_id)
+    if term.qualifier == "tag":
+        return _tag(term, account_id)
     return QUALIFIER_CONDITIONS[term.qualifier](term, now)
+
+
+def _tag(term: Term, account_id: str) -> Condition:
+    try:
+        return tag_condition(account_id, (term.value,), "query")
+    except InvalidInputError as exc:
+        raise query_error(term.column, exc.problems[0].message.rstrip(".")) from exc
+
+
+def _meta(term: Term, account_id: str) -> Condition:
+    key = term.qualifier[len(META) :] if term.qualifier else ""
+    try:
+        return metadata_condition(account_id, key, term.value, "query")
+    except InvalidInputError as exc:
+        message = exc.problems[0].message.rstrip(".")
+        raise query_error(term.column, f"{META}{key[:60]}: {message}") from exc
 
 
 def _actor(term: Term, now: dt.datetime) -> Condition:

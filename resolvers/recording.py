@@ -167,6 +167,7 @@ def _row(account_id: str, sequence: int, event: CheckedEvent, now: dt.datetime) 
         target.name if target else None,
         event.changes_json,
         event.metadata_json,
+        event.tags_json,
         event.outcome.value,
         event.failure_reason,
         event.ip_address,

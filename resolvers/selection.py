@@ -24,7 +24,7 @@ class Selection:
         if not self.query:
             return base
         terms = parse_query(self.query)
-        return all_of(base, query_condition(terms, now or dt.datetime.now(dt.UTC)))
+        return all_of(base, query_condition(terms, now or dt.datetime.now(dt.UTC), self.account_id))
 
     def fingerprint(self) -> str:
         """A stable text form, so cursors can be tied to the selection they came from."""

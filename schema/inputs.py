@@ -48,6 +48,11 @@ class AuditLogInput:
     target: TargetInput | None = None
     changes: list[ChangeInput] | None = None
     metadata: JSON | None = strawberry.field(default=None, description="A JSON object.")
+    tags: list[str] | None = strawberry.field(
+        default=None,
+        description='Up to 20 lower-case words such as "gdpr" or "billing-eu"; repeats are '
+        "stored once.",
+    )
     outcome: Outcome = Outcome.SUCCESS
     failure_reason: str | None = None
     ip_address: str | None = None
@@ -84,6 +89,7 @@ def _event_from_input(cls: type, value: Mapping[str, Any], context: InputContext
             Change(c["field"], c.get("before"), c.get("after")) for c in value.get("changes") or ()
         ),
         metadata=value.get("metadata"),
+        tags=tuple(value.get("tags") or ()),
         outcome=Outcome(value.get("outcome") or Outcome.SUCCESS),
         failure_reason=value.get("failureReason"),
         ip_address=value.get("ipAddress"),
@@ -96,6 +102,15 @@ def _event_from_input(cls: type, value: Mapping[str, Any], context: InputContext
 
 
 AuditLogInput.__strawberry_definition__.from_input = _event_from_input  # type: ignore[attr-defined]
+
+
+@strawberry.input(description="A top-level metadata key and the value it must have.")
+class MetadataFilter:
+    key: str
+    value: str = strawberry.field(
+        description='Matches a string equal to it; "42" also matches the number 42 and '
+        '"true" the boolean true.'
+    )
 
 
 @strawberry.input(
@@ -130,6 +145,14 @@ class AuditLogFilter:
         default=None,
         description="Words matched case-insensitively in the description, actor and target names.",
     )
+    tags: list[str] | None = strawberry.field(
+        default=None, description="Entries carrying any of these tags."
+    )
+    metadata: list[MetadataFilter] | None = strawberry.field(
+        default=None,
+        description="Exact values of top-level metadata keys: pairs with the same key are "
+        "alternatives (OR), different keys must all match (AND).",
+    )
 
     def to_value(self) -> FilterValue:
         """Return the resolver's form of this filter."""
@@ -147,4 +170,6 @@ class AuditLogFilter:
             request_id=self.request_id,
             after_sequence=self.after_sequence,
             search=self.search,
+            tags=tuple(self.tags or ()),
+            metadata=tuple((pair.key, pair.value) for pair in self.metadata or ()),
         )

@@ -65,6 +65,7 @@ class AuditLog(Node):
     target: Target | None
     changes: list[Change]
     metadata: JSON
+    tags: list[str] = strawberry.field(description="Lower-case words the producer attached.")
     outcome: Outcome
     failure_reason: str | None
     ip_address: str | None
@@ -103,6 +104,7 @@ class AuditLog(Node):
                 for c in entry.changes
             ],
             metadata=cast(JSON, entry.stored_metadata),
+            tags=list(entry.tags),
             outcome=entry.outcome,
             failure_reason=entry.failure_reason,
             ip_address=entry.ip_address,

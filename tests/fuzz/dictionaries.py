@@ -37,6 +37,9 @@ SEARCHES = [
     "request:req-9",
     "alice support",
     '"tier 2" -action:webhook.update',
+    "tag:security -tag:crm",
+    "meta.member_id:2",
+    'meta.plan:"pro plan"',
 ]
 DICTIONARIES: dict[str, list[object]] = {
     "page-sizes": [1, 3, 50, 100],
@@ -46,6 +49,8 @@ DICTIONARIES: dict[str, list[object]] = {
     "locales": ["en", "de", "fr", "de-DE", "pt-BR"],
     "actions": ACTIONS,
     "recorded-actions": [*FREE_ACTIONS, "custom.fuzz_event", "custom.a_b"],
+    "tags": ["gdpr", "security", "integrations", "Billing", "two words"],
+    "metadata-keys": ["member_id", "conditions", "plan", ""],
     "ip-addresses": ["203.0.113.7", "10.0.0.0/8", "2001:db8::/32", "192.0.2.55"],
     "actor-ids": ["1", "2", "host-app"],
     "target-types": ["inbox", "team", "webhook"],
@@ -74,6 +79,9 @@ BINDINGS: dict[str, str] = {
     **{f"Query.{field}.filter.ipAddresses[*]": "ip-addresses" for field in FILTERED},
     **{f"Query.{field}.filter.actorIds[*]": "actor-ids" for field in FILTERED},
     **{f"Query.{field}.filter.targetTypes[*]": "target-types" for field in FILTERED},
+    **{f"Query.{field}.filter.tags[*]": "tags" for field in FILTERED},
+    **{f"Query.{field}.filter.metadata[*].key": "metadata-keys" for field in FILTERED},
+    "Mutation.recordAuditLogs.input[*].tags[*]": "tags",
 }
 
 

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from models.access import ApiToken, RoleGrant
 from models.audit_log import AccountSequence, AuditLog
-from models.database import connection
-from models.migrations import migrate
+from models.audit_log_query import select_entries
+from models.database import close_database, connection, open_database
+from models.migrations import MIGRATIONS, migrate
+from resolvers.filters import AuditLogFilter
+from resolvers.selection import Selection
 from tests.factories import event, record
+
+TAGS = "0005_tags_and_metadata_index"
 
 
 @pytest.mark.parametrize(
@@ -44,3 +51,36 @@ async def test_postgresql_plans_every_execution(db: str) -> None:
         pytest.skip("SQLite keeps no generic plans")
     rows = await connection().execute_query_dict("SHOW plan_cache_mode")
     assert rows == [{"plan_cache_mode": "force_custom_plan"}]
+
+
+OLD_ROW = (
+    "INSERT INTO audit_log (account_id, sequence, action, actor_type, changes, metadata, "
+    "outcome, occurred_at, recorded_at, search_text) VALUES ('acme', 1, 'custom.old', 'SYSTEM', "
+    "'[]', '{\"plan\": \"pro\", \"seats\": 3}', 'SUCCESS', CURRENT_TIMESTAMP, "
+    "CURRENT_TIMESTAMP, '')"
+)
+
+
+async def test_entries_stored_before_tags_existed_are_found_by_metadata_and_have_no_tags(
+    db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db == "sqlite":
+        await close_database()
+        await open_database(f"sqlite://{tmp_path}/before-tags.sqlite3")
+    else:
+        await connection().execute_script(
+            "DROP TABLE audit_log, audit_log_sequence, audit_log_migrations, role_grant, "
+            "api_token CASCADE; DROP FUNCTION audit_log_refuse_change() CASCADE"
+        )
+    names = [migration.name for migration in MIGRATIONS]
+    monkeypatch.setattr("models.migrations.MIGRATIONS", MIGRATIONS[: names.index(TAGS)])
+    await migrate()
+    await connection().execute_script(OLD_ROW)
+    monkeypatch.undo()
+    assert await migrate() == [TAGS]
+    found = await select_entries(
+        Selection("acme", AuditLogFilter(metadata=(("seats", "3"),))).condition(),
+        descending=True,
+        limit=5,
+    )
+    assert [(row["action"], row["tags"]) for row in found] == [("custom.old", "[]")]

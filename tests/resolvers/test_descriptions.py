@@ -227,3 +227,15 @@ async def test_demo_data_has_entries_in_every_category(db: str) -> None:
     await seed_demo(count=10)
     actions = await AuditLog.filter(account_id=DEMO_ACCOUNT).values_list("action", flat=True)
     assert {category_of(action) for action in actions} == set(Category)
+
+
+@pytest.mark.parametrize("query", ["tag:security", "tag:integrations tag:crm", "meta.member_id:2"])
+async def test_demo_data_answers_the_readme_tag_and_metadata_examples(db: str, query: str) -> None:
+    from resolvers.audit_logs import Order, PageRequest, list_audit_logs
+    from resolvers.selection import Selection
+
+    await seed_demo()
+    page = await list_audit_logs(
+        Selection(DEMO_ACCOUNT, query=query), Order.NEWEST_FIRST, PageRequest(first=5), 100
+    )
+    assert page.entries

@@ -25,6 +25,7 @@ ACTORS = [Actor(ActorType.USER, str(i), f"Agent {i}") for i in range(1, 6)]
 ACTORS.append(Actor(ActorType.SYSTEM))
 TARGETS = [Target("inbox", "5", "Support"), Target("team", "2", "Tier 2"), None]
 IPS = ["203.0.113.7", "198.51.100.1", "2001:db8::1", None]
+TAGS = ["gdpr", "billing", "security", "eu"]
 
 
 def random_events(count: int, seed: int) -> list[NewEvent]:
@@ -41,8 +42,16 @@ def random_events(count: int, seed: int) -> list[NewEvent]:
         actor = rng.choice(ACTORS)
         if action.startswith("user.") and actor.type is ActorType.SYSTEM:
             actor = ACTORS[0]
+        tags = tuple(rng.sample(TAGS, k=rng.randrange(3)))
         events.append(
-            event(action, actor=actor, target=target, occurred_at=when, ip_address=rng.choice(IPS))
+            event(
+                action,
+                actor=actor,
+                target=target,
+                occurred_at=when,
+                ip_address=rng.choice(IPS),
+                tags=tags,
+            )
         )
     return events
 
@@ -56,6 +65,9 @@ async def sample(db: str) -> list[NewEvent]:
 
 
 def expected_counts(events: list[NewEvent], field: FacetField) -> Counter[str]:
+    if field is FacetField.TAG:
+        return Counter(tag for e in events for tag in e.tags)
+
     def key(e: NewEvent) -> str | None:
         if field is FacetField.ACTION:
             return e.action

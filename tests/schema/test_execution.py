@@ -34,6 +34,7 @@ def entry(**overrides: Any) -> Entry:
         "target": Target("inbox", "42", "Support"),
         "changes": [Change("name", "Old", "New"), Change("enabled", None, True)],
         "metadata": {"nested": {"list": [1, 2.5, None]}, "ünïcode": "✓"},
+        "tags": ("gdpr", "billing"),
         "outcome": Outcome.SUCCESS,
         "failure_reason": None,
         "ip_address": "203.0.113.9",
@@ -59,7 +60,7 @@ ENTRY_FIELDS = """
   category description de: description(locale: "de") en: description(locale: $locale)
   id sequence action outcome failureReason __typename
   actor { type externalId name email } target { type externalId name }
-  changes { field before after } metadata
+  changes { field before after } metadata tags
   ipAddress userAgent requestId occurredAt recordedAt
 """
 

@@ -39,7 +39,7 @@ READ_BACK = """
 query($id: ID!) {
   auditLog(id: $id) {
     id sequence action category outcome failureReason ipAddress userAgent requestId
-    occurredAt recordedAt metadata description de: description(locale: "de")
+    occurredAt recordedAt metadata tags description de: description(locale: "de")
     actor { type externalId name email } target { type externalId name }
     changes { field before after }
   }
@@ -162,6 +162,12 @@ plausible_events = st.fixed_dictionaries(
             max_size=3,
         ),
         "metadata": st.dictionaries(printable, json_values, max_size=5),
+        "tags": st.lists(
+            st.one_of(
+                st.from_regex(r"[a-z0-9]{1,8}([-_][a-z0-9]{1,8})?", fullmatch=True), printable
+            ),
+            max_size=22,
+        ),
         "ipAddress": st.ip_addresses().map(str),
         "userAgent": printable,
         "occurredAt": st.datetimes(
@@ -216,6 +222,7 @@ async def test_every_event_is_stored_and_read_back_or_refused_as_bad_input(
         return
     if isinstance(event.get("metadata"), dict):
         assert entry["metadata"] == redacted(event["metadata"])
+    assert entry["tags"] == list(dict.fromkeys(event.get("tags") or []))
     assert [change["field"] for change in entry["changes"]] == [
         change["field"] for change in event.get("changes") or []
     ]
@@ -239,9 +246,17 @@ filters = st.fixed_dictionaries(
             any_text,
         ),
         "search": any_text,
+        "tags": st.lists(short_text, max_size=3),
+        "metadata": st.lists(
+            st.fixed_dictionaries({"key": short_text, "value": st.one_of(short_text, any_text)}),
+            max_size=3,
+        ),
     },
 )
-QUALIFIERS = ["actor:", "action:", "category:", "target:", "ip:", "request:", "occurred:", ""]
+QUALIFIERS = [
+    *("actor:", "action:", "category:", "target:", "ip:", "request:", "occurred:", ""),
+    *("tag:", "meta.plan:", "meta.:", "META.Seats:", "meta.a.b:"),
+]
 OPERATORS = ["", ">", ">=", "<", "<=", "-", '"']
 search_terms = st.builds(
     lambda negate, qualifier, operator, value: f"{negate}{qualifier}{operator}{value}",

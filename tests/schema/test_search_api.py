@@ -103,3 +103,55 @@ async def test_unknown_time_zone_is_bad_user_input(
     _, body = await gql(HISTOGRAM, {"zone": "Europe/Atlantis"}, make_token())
     assert error_code(body) == "BAD_USER_INPUT"
     assert "Europe/Atlantis" in body["errors"][0]["message"]
+
+
+TAGGED_RECORD = """mutation($input: [AuditLogInput!]!) {
+  recordAuditLogs(input: $input) { results { entryId } }
+}"""
+TAGGED_READ = """query($filter: AuditLogFilter, $query: String) {
+  auditLogs(filter: $filter, query: $query, first: 10) { edges { node { tags metadata } } }
+  auditLogFacets(fields: [TAG], filter: $filter, query: $query) { field values { value count } }
+}"""
+
+
+async def test_tags_and_metadata_record_filter_and_count_over_graphql(
+    db: str, gql: GraphQLClient, make_token: TokenFactory
+) -> None:
+    events = [
+        {"action": "custom.export", "tags": ["gdpr", "billing"], "metadata": {"plan": "pro"}},
+        {"action": "custom.export", "tags": ["billing"], "metadata": {"plan": "free"}},
+        {"action": "custom.export", "metadata": {"plan": "pro"}},
+    ]
+    _, recorded = await gql(TAGGED_RECORD, {"input": events}, make_token(roles=["ingest"]))
+    assert error_code(recorded) is None, recorded
+    viewer = make_token(roles=["log_viewer"])
+    _, body = await gql(TAGGED_READ, {"filter": {"tags": ["billing"]}}, viewer)
+    assert [e["node"]["tags"] for e in body["data"]["auditLogs"]["edges"]] == [
+        ["billing"],
+        ["gdpr", "billing"],
+    ]
+    assert body["data"]["auditLogFacets"] == [
+        {
+            "field": "TAG",
+            "values": [{"value": "billing", "count": "2"}, {"value": "gdpr", "count": "1"}],
+        }
+    ]
+    _, body = await gql(
+        TAGGED_READ,
+        {"filter": {"metadata": [{"key": "plan", "value": "pro"}]}, "query": "-tag:gdpr"},
+        viewer,
+    )
+    assert [e["node"] for e in body["data"]["auditLogs"]["edges"]] == [
+        {"tags": [], "metadata": {"plan": "pro"}}
+    ]
+
+
+async def test_a_bad_tag_is_refused_naming_the_event_and_tag(
+    db: str, gql: GraphQLClient, make_token: TokenFactory
+) -> None:
+    events = [{"action": "custom.export", "tags": ["ok", "Billing"]}]
+    _, body = await gql(TAGGED_RECORD, {"input": events}, make_token(roles=["ingest"]))
+    assert error_code(body) == "BAD_USER_INPUT"
+    assert body["errors"][0]["extensions"]["problems"] == [
+        {"field": "input[0].tags[1]", "message": '"Billing" is not a tag; write "billing".'}
+    ]
