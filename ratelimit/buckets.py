@@ -54,11 +54,11 @@ class Buckets:
         ahead = new_tat - now
         if ahead > self.rate.seconds + 1e-9:
             wait = ahead - self.rate.seconds
-            return Decision(False, 0, math.ceil(tat - now), max(1, math.ceil(wait)))
+            return Decision(False, 0, _seconds(tat - now), max(1, _seconds(wait)))
         self.arrivals[caller] = new_tat
         self.arrivals.move_to_end(caller)
         remaining = int((self.rate.seconds - ahead) / self.interval + 1e-9)
-        return Decision(True, remaining, math.ceil(ahead), 0)
+        return Decision(True, remaining, _seconds(ahead), 0)
 
     def __len__(self) -> int:
         return len(self.arrivals)
@@ -71,3 +71,8 @@ class Buckets:
                 return
             # Idle (back to full quota), or the table is full: the oldest goes.
             del arrivals[caller]
+
+
+def _seconds(span: float) -> int:
+    """Whole seconds covering `span`; (now + 30) - now may come out a hair above 30."""
+    return math.ceil(span - 1e-6)

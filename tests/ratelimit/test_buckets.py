@@ -65,3 +65,11 @@ def test_the_table_of_callers_never_outgrows_its_bound() -> None:
     for number in range(1000):
         buckets.take(f"caller-{number}")
     assert len(buckets) == 100
+
+
+def test_reset_is_whole_seconds_even_where_float_sums_round_up() -> None:
+    clock = Clock()
+    clock.now = 262118.99177436958  # (now + 30.0) - now == 30.000000000029 here
+    assert (clock.now + 30.0) - clock.now > 30.0
+    decision = Buckets(Rate(2, 60), clock=clock).take("a")
+    assert (decision.remaining, decision.reset_seconds) == (1, 30)
