@@ -3,10 +3,12 @@
 Exceptions::
 
     ServerStartError    the process exited or did not answer its ready URL in time
+    DatabaseSetupError  PostgreSQL refused to create or drop a server's own database
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import subprocess
 import sys
@@ -17,11 +19,17 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
+import asyncpg
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 class ServerStartError(Exception):
     """A server process exited at start-up or never answered its ready URL."""
+
+
+class DatabaseSetupError(Exception):
+    """PostgreSQL refused to create or drop a database for a server of the tests."""
 
 
 def free_port() -> int:
@@ -35,6 +43,33 @@ def free_port() -> int:
 def serve_command(port: int) -> list[str]:
     """The command line of `auditlog serve` on `port`, without demo data."""
     return [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"]
+
+
+@contextmanager
+def postgres_database(base_url: str, name: str) -> Iterator[str]:
+    """Create the empty database `name` on base_url's server; drop it afterwards.
+
+    A server of its own keeps a run apart from the tests, which empty base_url's tables.
+    """
+    server, _, _ = base_url.rpartition("/")
+    admin = server.replace("postgres://", "postgresql://", 1) + "/postgres"
+    asyncio.run(_postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(_postgres(admin, f'CREATE DATABASE "{name}"'))
+    try:
+        yield f"{server}/{name}"
+    finally:
+        asyncio.run(_postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _postgres(url: str, statement: str) -> None:
+    try:
+        connection = await asyncpg.connect(url, timeout=10)
+    except (OSError, asyncpg.PostgresError) as exc:
+        raise DatabaseSetupError(f"PostgreSQL at {url} refused {statement!r}: {exc}") from exc
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
 
 
 @contextmanager

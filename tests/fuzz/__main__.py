@@ -29,7 +29,8 @@ from auth.principal import Role
 from auth.tokens import JwtConfig, issue_token
 from resolvers.demo import DEMO_ACCOUNT
 from tests.fuzz.dictionaries import config_toml
-from tests.fuzz.service import postgres_database, running_service, seed, tracebacks
+from tests.fuzz.service import running_service, seed, tracebacks
+from tests.serving import postgres_database
 
 SECRET = "fuzz-secret-that-is-long-enough-for-hs256-0123456789"
 SUBJECTS = {Role.ADMIN: "fuzz-admin", Role.LOG_VIEWER: "fuzz-viewer", Role.INGEST: "fuzz-ingest"}

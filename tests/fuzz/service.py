@@ -2,7 +2,7 @@
 
 Exceptions::
 
-    ServiceError    the database could not be prepared or the service did not start
+    ServiceError    the service did not start
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import asyncpg
-
 from models.database import close_database, open_database
 from models.migrations import migrate
 from resolvers.demo import seed_demo
@@ -22,31 +20,7 @@ from tests.serving import ServerStartError, free_port, running, serve_command
 
 
 class ServiceError(Exception):
-    """The database could not be prepared or the service did not start."""
-
-
-@contextmanager
-def postgres_database(base_url: str, name: str) -> Iterator[str]:
-    """Create the empty database `name` on base_url's server; drop it afterwards."""
-    server, _, _ = base_url.rpartition("/")
-    admin = server.replace("postgres://", "postgresql://", 1) + "/postgres"
-    asyncio.run(_postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    asyncio.run(_postgres(admin, f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        asyncio.run(_postgres(admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _postgres(url: str, statement: str) -> None:
-    try:
-        connection = await asyncpg.connect(url, timeout=10)
-    except (OSError, asyncpg.PostgresError) as exc:
-        raise ServiceError(f"PostgreSQL at {url} refused the fuzz database: {exc}") from exc
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
+    """The service did not start."""
 
 
 def seed(database_url: str) -> None:
