@@ -34,6 +34,8 @@ export type AuditLogFilter = {
   categories?: Array<AuditCategory> | null | undefined;
   /** Addresses or CIDR blocks such as 203.0.113.0/24. */
   ipAddresses?: Array<string> | null | undefined;
+  /** Exact values of top-level metadata keys: pairs with the same key are alternatives (OR), different keys must all match (AND). */
+  metadata?: Array<MetadataFilter> | null | undefined;
   /** Inclusive lower bound. */
   occurredAfter?: string | null | undefined;
   /** Exclusive upper bound. */
@@ -42,6 +44,8 @@ export type AuditLogFilter = {
   requestId?: string | null | undefined;
   /** Words matched case-insensitively in the description, actor and target names. */
   search?: string | null | undefined;
+  /** Entries carrying any of these tags. */
+  tags?: Array<string> | null | undefined;
   targetIds?: Array<string> | null | undefined;
   targetTypes?: Array<string> | null | undefined;
 };
@@ -57,6 +61,7 @@ export type FacetField =
   | 'ACTOR'
   | 'CATEGORY'
   | 'IP_ADDRESS'
+  | 'TAG'
   | 'TARGET_TYPE';
 
 /** Histogram bucket width. */
@@ -65,6 +70,13 @@ export type HistogramInterval =
   | 'HOUR'
   | 'MONTH'
   | 'WEEK';
+
+/** A top-level metadata key and the value it must have. */
+export type MetadataFilter = {
+  key: string;
+  /** Matches a string equal to it; "42" also matches the number 42 and "true" the boolean true. */
+  value: string;
+};
 
 /** Whether the activity succeeded. */
 export type Outcome =
