@@ -9,7 +9,7 @@ import gc
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from auth.principal import Role
 from auth.tokens import TokenError, issue_token
@@ -131,10 +131,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     from server import create_app
 
     asyncio.run(_prepare(settings, seed=settings.dev_mode and not args.no_demo))
+    ide_token = None
     if settings.dev_mode:
-        _print_dev_tokens(settings, f"http://{args.host}:{args.port}")
+        tokens = _dev_tokens(settings)
+        _print_dev_tokens(tokens, f"http://{args.host}:{args.port}")
+        # GraphiQL opens with the printed log-viewer token, so the first query just works.
+        ide_token = tokens["log_viewer"]
     configure_logging(settings.log_format)
-    app = create_app(settings)
+    app = create_app(settings, ide_token=ide_token)
     # Modules, the schema and the catalogue live as long as the process: keep them out
     # of the collector's full passes, which otherwise rescan them during requests.
     gc.freeze()
@@ -151,15 +155,19 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_dev_tokens(settings: Settings, base: str) -> None:
+def _dev_tokens(settings: Settings) -> dict[str, str]:
+    """A week's admin, log-viewer and ingest tokens of the demo account, by role."""
     week = dt.timedelta(days=7)
-    tokens = {
+    return {
         "admin": _sign(
             settings, "1", DEMO_ACCOUNT, ["admin"], week, "Alice Smith", "alice@example.com"
         ),
         "log_viewer": _sign(settings, "9", DEMO_ACCOUNT, ["log_viewer"], week, "Ivy Auditor"),
         "ingest": _sign(settings, "host-app", DEMO_ACCOUNT, ["ingest"], week, "Host app"),
     }
+
+
+def _print_dev_tokens(tokens: Mapping[str, str], base: str) -> None:
     print(
         "Development mode: no AUDITLOG_JWT_SECRET set; signing with the key in .auditlog-dev-key."
     )
@@ -167,7 +175,9 @@ def _print_dev_tokens(settings: Settings, base: str) -> None:
     for role, token in tokens.items():
         print(f"  {role:<11} {token}")
     headers = json.dumps({"Authorization": f"Bearer {tokens['log_viewer']}"})
-    print(f"GraphiQL: {base}/graphql  paste into its Headers pane:\n  {headers}\n", flush=True)
+    print(f"GraphiQL: {base}/graphql opens with the log_viewer token; paste another")
+    print("token into its Token field. The log_viewer token as Headers pane JSON:")
+    print(f"  {headers}\n", flush=True)
 
 
 if __name__ == "__main__":

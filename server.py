@@ -50,7 +50,7 @@ from resolvers.role_grants import granted_roles
 from schema import build_schema
 from schema.context import Context
 from schema.errors import unavailable_retry_after
-from schema.ide import ASSETS_DIR, ASSETS_PATH, offline_page
+from schema.ide import ASSETS_DIR, ASSETS_PATH, PAGE_ASSETS_DIR, PAGE_ASSETS_PATH, ide_page
 from schema.json_encoding import encode_response
 from schema.media_types import GRAPHQL_RESPONSE_TYPE, is_accepted, is_request_error, note_accept
 from schema.request_checks import (
@@ -60,7 +60,7 @@ from schema.request_checks import (
     decode_body,
     http_error_code,
 )
-from security.headers import SecurityHeaders, ide_policy
+from security.headers import IDE_POLICY, SecurityHeaders
 from settings import Settings
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
@@ -80,7 +80,7 @@ READINESS_DEADLINE = 0.8
 class AuditLogGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint; its context carries the principal the gate verified."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, ide_token: str | None = None) -> None:
         schema = build_schema(
             introspection=settings.introspection,
             max_query_cost=settings.max_query_cost,
@@ -90,19 +90,17 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         super().__init__(schema, graphql_ide="graphiql")
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
-        self.ide_page = offline_page(super().graphql_ide_html)
-        self.ide_policy = ide_policy(self.ide_page)
+        self.ide_page = ide_page(ide_token)
 
     @property
     def graphql_ide_html(self) -> str:
-        """Strawberry's GraphiQL page, its assets served by this service."""
+        """Our GraphiQL page (schema/ide.py), not Strawberry's template."""
         return self.ide_page
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
-        """The GraphiQL page, with a content security policy that lets exactly it run."""
-        return HTMLResponse(
-            self.graphql_ide_html, headers={"Content-Security-Policy": self.ide_policy}
-        )
+        """The GraphiQL page with its own security policy; never cached, as it may hold a token."""
+        headers = {"Content-Security-Policy": IDE_POLICY, "Cache-Control": "no-store"}
+        return HTMLResponse(self.graphql_ide_html, headers=headers)
 
     def decode_json(self, data: str | bytes) -> object:
         """Decode request JSON strictly (UTF-8, no lone surrogates), saying where it breaks."""
@@ -337,8 +335,19 @@ def readyz(readiness: Readiness) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
-def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette:
-    """Return the service; with `manage_database` its lifespan opens and migrates the database."""
+def create_app(
+    settings: Settings, *, manage_database: bool = True, ide_token: str | None = None
+) -> Starlette:
+    """Return the service; with `manage_database` its lifespan opens and migrates the database.
+
+    `ide_token`, in development mode only, is sent in GraphiQL's requests until the
+    person using the page pastes another; outside development mode it is refused.
+    """
+    if ide_token is not None and not settings.dev_mode:
+        raise ValueError(
+            "create_app(ide_token=...) puts a token in the GraphiQL page, which only "
+            "development mode may do; leave ide_token out."
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -360,7 +369,7 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         finally:
             await close_database()
 
-    limited = RateLimitGate(AuditLogGraphQL(settings), rate_limited_callers(settings))
+    limited = RateLimitGate(AuditLogGraphQL(settings, ide_token), rate_limited_callers(settings))
     graphql = AuthenticationGate(limited, Authenticator(settings.jwt))
     metrics = Metrics(pool_usage)
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
@@ -387,7 +396,8 @@ def create_app(settings: Settings, *, manage_database: bool = True) -> Starlette
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
-        # GraphiQL's own files: public like the page, so it loads with no internet.
+        # The GraphiQL page's files: public like the page, so it loads with no internet.
         Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
+        Mount(PAGE_ASSETS_PATH, StaticFiles(directory=PAGE_ASSETS_DIR), name="graphiql-page"),
     ]
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -1,45 +1,64 @@
-"""The GraphiQL page, served with its assets from this service so it works offline.
+"""The GraphiQL page: our own small page around GraphiQL, every file served by this service.
 
-Strawberry's template loads React, GraphiQL and the explorer plugin from unpkg.com; the
-same files are vendored in `ui/graphiql/` and the page points at `/graphiql-assets/`.
-The template's integrity hashes stay, so a browser refuses a file that differs.
+`ui/graphiql-page/page.html` loads GraphiQL's vendored files (`ui/graphiql/`, served at
+`/graphiql-assets/`) and our script and styles (`ui/graphiql-page/assets/`, at
+`/graphiql-page/`), each checked by its integrity hash. It runs no inline script: what
+the script needs (the example query and, in development mode only, the log-viewer token)
+travels in a JSON data block.
 """
 
 from __future__ import annotations
 
-import re
+import base64
+import hashlib
+import json
 from pathlib import Path
 
-ASSETS_DIR = Path(__file__).resolve().parents[1] / "ui" / "graphiql"
+UI_DIR = Path(__file__).resolve().parents[1] / "ui"
+ASSETS_DIR = UI_DIR / "graphiql"
 ASSETS_PATH = "/graphiql-assets"
-CDN_FILES = {
-    "https://unpkg.com/react@18.2.0/umd/react.production.min.js": "react.production.min.js",
-    "https://unpkg.com/react-dom@18.2.0/umd/react-dom.production.min.js": (
-        "react-dom.production.min.js"
-    ),
-    "https://unpkg.com/js-cookie@3.0.5/dist/js.cookie.min.js": "js.cookie.min.js",
-    "https://unpkg.com/graphiql@3.8.3/graphiql.min.css": "graphiql.min.css",
-    "https://unpkg.com/graphiql@3.8.3/graphiql.min.js": "graphiql.min.js",
-    "https://unpkg.com/@graphiql/plugin-explorer@1.0.2/dist/style.css": "plugin-explorer.css",
-    "https://unpkg.com/@graphiql/plugin-explorer@1.0.2/dist/index.umd.js": (
-        "plugin-explorer.umd.js"
-    ),
+PAGE_TEMPLATE = UI_DIR / "graphiql-page" / "page.html"
+PAGE_ASSETS_DIR = UI_DIR / "graphiql-page" / "assets"
+PAGE_ASSETS_PATH = "/graphiql-page"
+
+EXAMPLE_QUERY = """\
+# Your account's newest entries.
+# Run: ▶ or Ctrl-Enter. Complete: Ctrl-Space.
+# Docs: the book icon on the left.
+query RecentEntries {
+  auditLogs(first: 10) {
+    totalCount
+    edges {
+      node {
+        occurredAt
+        description
+        actor {
+          name
+        }
+      }
+    }
+  }
 }
-_EXTERNAL = re.compile(r"""(?:src|href)="(https?://[^"]+)\"""")
+"""
+# Keeps "</script>" and friends out of the JSON data block, whatever a value holds.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-class IdeAssetsError(Exception):
-    """The GraphiQL template names a file that is not vendored (after an upgrade)."""
+def integrity(path: Path) -> str:
+    """The subresource integrity value (SHA-384) of a file."""
+    return "sha384-" + base64.b64encode(hashlib.sha384(path.read_bytes()).digest()).decode()
 
 
-def offline_page(html: str) -> str:
-    """The GraphiQL page with every asset served by this service; refuse unknown ones."""
-    for url, name in CDN_FILES.items():
-        html = html.replace(url, f"{ASSETS_PATH}/{name}")
-    remaining = _EXTERNAL.findall(html)
-    if remaining:
-        raise IdeAssetsError(
-            f"GraphiQL's page loads {remaining[0]}, which ui/graphiql/ does not hold; "
-            "vendor it as ui/graphiql/README.md describes."
-        )
+def ide_page(development_token: str | None = None) -> str:
+    """The page's HTML; with `development_token` (development mode only) prefilled."""
+    config = {"exampleQuery": EXAMPLE_QUERY, "developmentToken": development_token}
+    replacements = {
+        "{{page_css_integrity}}": integrity(PAGE_ASSETS_DIR / "page.css"),
+        "{{page_js_integrity}}": integrity(PAGE_ASSETS_DIR / "page.js"),
+        # Last, so that nothing in a value is taken for a marker.
+        "{{config}}": json.dumps(config, ensure_ascii=False).translate(_SCRIPT_SAFE),
+    }
+    html = PAGE_TEMPLATE.read_text(encoding="utf-8")
+    for marker, value in replacements.items():
+        html = html.replace(marker, value)
     return html

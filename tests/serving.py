@@ -40,9 +40,10 @@ def free_port() -> int:
         return port
 
 
-def serve_command(port: int) -> list[str]:
-    """The command line of `auditlog serve` on `port`, without demo data."""
-    return [sys.executable, "-m", "cli", "serve", "--port", str(port), "--no-demo"]
+def serve_command(port: int, *, demo: bool = False) -> list[str]:
+    """The command line of `auditlog serve` on `port`; demo data only with `demo`."""
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
+    return command if demo else [*command, "--no-demo"]
 
 
 @contextmanager
@@ -80,11 +81,12 @@ def running(
     ready_url: str,
     *,
     timeout: float = 60.0,
+    cwd: Path = REPO,
 ) -> Iterator[subprocess.Popen[bytes]]:
-    """Run `command` (output to `log_path`) until ready_url answers 200; stop it afterwards."""
+    """Run `command` in `cwd` (output to `log_path`) until ready_url answers 200; then stop it."""
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, env=dict(env), cwd=REPO, stdout=log, stderr=subprocess.STDOUT
+            command, env=dict(env), cwd=cwd, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         _wait_until_ready(process, ready_url, log_path, timeout)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
+import httpx
 import pytest
 
 from auth.principal import Role
 from auth.tokens import JwtConfig, verify_token
-from cli import _print_dev_tokens, main, parse_ttl
+from cli import _dev_tokens, _print_dev_tokens, main, parse_ttl
 from models.audit_log import AuditLog
 from models.database import close_database, open_database
 from settings import Settings
@@ -126,10 +129,32 @@ def test_development_banner_prints_a_headers_pane_json_with_the_viewer_token(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     settings = Settings(jwt=JwtConfig(SECRET, "HS256"), signing_key=SECRET, dev_mode=True)
-    _print_dev_tokens(settings, "http://127.0.0.1:8000")
+    _print_dev_tokens(_dev_tokens(settings), "http://127.0.0.1:8000")
     lines = capsys.readouterr().out.splitlines()
     banner = next(index for index, line in enumerate(lines) if "Headers pane" in line)
     pasted = json.loads(lines[banner + 1])
     scheme, token = pasted["Authorization"].split(" ")
     principal = verify_token(token, JwtConfig(SECRET, "HS256"))
     assert (scheme, principal.account_id, principal.roles) == ("Bearer", "demo", {Role.LOG_VIEWER})
+
+
+async def test_development_serve_opens_graphiql_with_the_printed_log_viewer_token(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    captured: dict[str, object] = {}
+    for name in ("AUDITLOG_JWT_SECRET", "AUDITLOG_JWT_PUBLIC_KEY", "AUDITLOG_JWKS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # the development key file is written here
+
+    async def prepared(*args: object, **kwargs: object) -> list[str]:
+        return []
+
+    monkeypatch.setattr("cli._prepare", prepared)
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: captured.update(app=app))
+    assert await asyncio.to_thread(main, ["serve", "--port", "8123"]) == 0
+    printed = re.search(r"^  log_viewer +(\S+)$", capsys.readouterr().out, re.MULTILINE)
+    assert printed is not None
+    transport = httpx.ASGITransport(app=captured["app"])  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        page = await http.get("/graphql", headers={"Accept": "text/html"})
+    assert f'"developmentToken": "{printed[1]}"' in page.text
