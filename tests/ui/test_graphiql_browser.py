@@ -26,8 +26,8 @@ from auth.principal import Role
 from auth.tokens import JwtConfig, issue_token
 from schema.ide import EXAMPLE_QUERY
 from tests.conftest import BACKENDS, POSTGRES_URL
-from tests.fuzz.service import postgres_database, seed
-from tests.serving import free_port, running, serve_command
+from tests.fuzz.service import seed
+from tests.serving import free_port, postgres_database, running, serve_command
 from tests.ui.browser import CHROMIUM, CHROMIUM_ARGS, require_browser
 
 # Without playwright the fixtures skip each test, or fail it under AUDITLOG_REQUIRE_TOOLS=1.
