@@ -91,6 +91,10 @@ def _term(text: str, start: int) -> tuple[Term, int]:
     if text[position] == '"':
         value, end = _quoted(text, position)
         return Term(None, value, negated, start + 1), end
+    if re.match(r"meta\.:", text[position:], re.IGNORECASE):
+        raise query_error(
+            position + 1, 'expected a metadata key after "meta."; write meta.plan:pro'
+        )
     meta = META_QUALIFIER.match(text, position)
     match = meta or re.match(r"([A-Za-z_]+):", text[position:])
     if match is None:

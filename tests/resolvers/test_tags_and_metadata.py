@@ -177,6 +177,11 @@ async def test_tags_and_metadata_never_reach_another_account(tagged: None) -> No
             "key must be 1 to 255 characters; got 256 at column 1",
         ),
         (Selection("acme", query="meta.plan:"), "query", 'expected a value after "meta.plan:"'),
+        (
+            Selection("acme", query="x meta.:pro"),
+            "query",
+            'metadata key after "meta."; write meta.plan:pro at column 3',
+        ),
     ],
     ids=[
         "filter-tag",
@@ -186,6 +191,7 @@ async def test_tags_and_metadata_never_reach_another_account(tagged: None) -> No
         "query-tag",
         "query-long-key",
         "query-no-value",
+        "query-no-key",
     ],
 )
 async def test_bad_tag_and_metadata_selections_name_the_field(
