@@ -16,9 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import pytest
-
-from tests.serving import free_port
+from tests.serving import free_port, require_tools
 
 BIN = Path("/usr/lib/postgresql/15/bin")
 REQUIRE_TOOLS = "AUDITLOG_REQUIRE_TOOLS"
@@ -27,12 +25,8 @@ OS_USER = "postgres"
 
 def require_binaries() -> None:
     """Skip the test without PostgreSQL 15's binaries, or fail when they are required."""
-    if (BIN / "initdb").is_file() and (BIN / "pg_ctl").is_file():
-        return
-    message = f"{BIN}/initdb and pg_ctl are missing; install postgresql-15 (apt-get install)."
-    if os.environ.get(REQUIRE_TOOLS) == "1":
-        pytest.fail(f"{message} {REQUIRE_TOOLS}=1 requires them.", pytrace=False)
-    pytest.skip(message)
+    missing = [str(BIN / name) for name in ("initdb", "pg_ctl") if not (BIN / name).is_file()]
+    require_tools(missing, "apt-get install postgresql-15")
 
 
 class Cluster:

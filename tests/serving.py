@@ -9,6 +9,8 @@ Exceptions::
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -20,8 +22,34 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import asyncpg
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+REQUIRE_TOOLS = "AUDITLOG_REQUIRE_TOOLS"
+
+
+def require_tools(missing: list[str], fix: str) -> None:
+    """Skip the test when a tool is missing, or fail it when AUDITLOG_REQUIRE_TOOLS=1 (CI)."""
+    if not missing:
+        return
+    message = f"{' and '.join(missing)} missing; {fix}."
+    if os.environ.get(REQUIRE_TOOLS) == "1":
+        pytest.fail(f"{message} {REQUIRE_TOOLS}=1 requires them.", pytrace=False)
+    pytest.skip(message)
+
+
+def require_node_project(folder: Path) -> None:
+    """Require Node.js and the npm packages of `folder` (a folder of this repository)."""
+    name = folder.relative_to(REPO)
+    missing = [
+        what
+        for what, ok in (
+            ("node", shutil.which("node")),
+            (f"{name}/node_modules", (folder / "node_modules").is_dir()),
+        )
+        if not ok
+    ]
+    require_tools(missing, f"run npm ci --prefix {name}")
 
 
 class ServerStartError(Exception):

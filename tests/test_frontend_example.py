@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,7 +23,14 @@ import pytest
 from auth.principal import Role
 from auth.tokens import JwtConfig, issue_token
 from tests.conftest import BACKENDS, POSTGRES_URL
-from tests.serving import REPO, free_port, postgres_database, running, serve_command
+from tests.serving import (
+    REPO,
+    free_port,
+    postgres_database,
+    require_node_project,
+    running,
+    serve_command,
+)
 
 FRONTEND = REPO / "examples" / "frontend"
 SECRET = "frontend-example-secret-long-enough-for-hs256-0123"
@@ -41,20 +47,7 @@ mutation Record($input: [AuditLogInput!]!) {
 @pytest.fixture(scope="module", autouse=True)
 def frontend_installed() -> None:
     """Skip without Node.js or the example's packages, unless the tools are required."""
-    missing = [
-        what
-        for what, ok in (
-            ("node", shutil.which("node")),
-            ("examples/frontend/node_modules", (FRONTEND / "node_modules" / ".bin").is_dir()),
-        )
-        if not ok
-    ]
-    if not missing:
-        return
-    message = f"{', '.join(missing)} missing: run npm ci --prefix examples/frontend"
-    if os.environ.get("AUDITLOG_REQUIRE_TOOLS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    require_node_project(FRONTEND)
 
 
 def run_tool(*command: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:

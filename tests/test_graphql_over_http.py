@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from auth.principal import Role
 from auth.tokens import JwtConfig, issue_token
 from tests.conftest import TokenFactory
-from tests.serving import REPO, free_port, running, serve_command
+from tests.serving import REPO, free_port, require_node_project, running, serve_command
 
 AUDIT = REPO / "tests" / "http_audit"
 GRAPHQL_RESPONSE = "application/graphql-response+json"
@@ -67,20 +66,7 @@ async def test_an_executed_request_is_200_with_data_for_graphql_response_json(
 
 
 def _audit_tools() -> None:
-    missing = [
-        what
-        for what, ok in (
-            ("node", shutil.which("node")),
-            ("node_modules", (AUDIT / "node_modules").is_dir()),
-        )
-        if not ok
-    ]
-    if not missing:
-        return
-    message = f"{', '.join(missing)} missing: run npm ci --prefix tests/http_audit"
-    if os.environ.get("AUDITLOG_REQUIRE_TOOLS") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    require_node_project(AUDIT)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import pytest
 
 from tests.app_client import bearer
 from tests.conftest import BACKENDS, POSTGRES_URL, SECRET, TokenFactory
-from tests.serving import free_port, running, serve_command
+from tests.serving import free_port, require_tools, running, serve_command
 
 PROMETHEUS = Path("/usr/bin/prometheus")
 SCRAPE_TOKEN = "scrape-secret-for-the-test"
@@ -36,11 +36,7 @@ scrape_configs:
 @pytest.fixture(autouse=True)
 def prometheus_installed() -> None:
     """Skip without Prometheus, unless the tools are required."""
-    if PROMETHEUS.is_file():
-        return
-    if os.environ.get("AUDITLOG_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{PROMETHEUS} is missing; run: apt-get install prometheus")
-    pytest.skip(f"{PROMETHEUS} is missing (apt-get install prometheus)")
+    require_tools([] if PROMETHEUS.is_file() else [str(PROMETHEUS)], "apt-get install prometheus")
 
 
 @pytest.fixture(params=BACKENDS)

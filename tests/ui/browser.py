@@ -8,10 +8,9 @@ makes them fail.
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
-import pytest
+from tests.serving import require_tools
 
 CHROMIUM = Path("/usr/bin/chromium")
 # The network is closed on CI machines: without these, chromium waits on its own
@@ -35,9 +34,4 @@ def require_browser() -> None:
         missing.append("the playwright package (make .venv/.installed installs it)")
     if not CHROMIUM.is_file():
         missing.append(f"{CHROMIUM} (apt-get install chromium)")
-    if not missing:
-        return
-    message = "UI tests need " + " and ".join(missing) + "."
-    if os.environ.get("AUDITLOG_REQUIRE_TOOLS") == "1":
-        pytest.fail(f"{message} AUDITLOG_REQUIRE_TOOLS=1 requires them.", pytrace=False)
-    pytest.skip(message)
+    require_tools(missing, "UI tests need them")
