@@ -29,6 +29,7 @@ from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import Principal, Role
 from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
+from export.endpoint import ExportEndpoint
 from models.database import (
     DatabaseLimits,
     Readiness,
@@ -369,8 +370,14 @@ def create_app(
         finally:
             await close_database()
 
-    limited = RateLimitGate(AuditLogGraphQL(settings, ide_token), rate_limited_callers(settings))
-    graphql = AuthenticationGate(limited, Authenticator(settings.jwt))
+    callers = rate_limited_callers(settings)
+    authenticator = Authenticator(settings.jwt)
+    limited = RateLimitGate(AuditLogGraphQL(settings, ide_token), callers)
+    graphql = AuthenticationGate(limited, authenticator, ide_page=True)
+    exports = AuthenticationGate(
+        RateLimitGate(ExportEndpoint(effective_roles, settings.trusted_proxies), callers),
+        authenticator,
+    )
     metrics = Metrics(pool_usage)
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
     if settings.cors_origins:
@@ -382,7 +389,10 @@ def create_app(
                 allow_methods=["GET", "POST", "OPTIONS"],
                 allow_headers=[*CORS_HEADERS, *settings.cors_headers],
                 # Browser code may read these: the request id, rate limits, retry hints.
-                expose_headers=["X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After"],
+                expose_headers=[
+                    *("X-Request-Id", "RateLimit", "RateLimit-Policy", "Retry-After"),
+                    "Content-Disposition",
+                ],
                 max_age=600,
             ),
         )
@@ -396,6 +406,7 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/export", exports, methods=["GET", "POST"]),
         # The GraphiQL page's files: public like the page, so it loads with no internet.
         Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         Mount(PAGE_ASSETS_PATH, StaticFiles(directory=PAGE_ASSETS_DIR), name="graphiql-page"),

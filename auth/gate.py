@@ -32,12 +32,16 @@ class CheckUnavailableError(Exception):
 class AuthenticationGate:
     """Answer 401 to requests without a valid token; put the principal in the scope."""
 
-    def __init__(self, app: ASGIApp, authenticate: Authenticator) -> None:
+    def __init__(
+        self, app: ASGIApp, authenticate: Authenticator, *, ide_page: bool = False
+    ) -> None:
+        """`ide_page`: let a browser's plain GET through, for the GraphiQL page."""
         self.app = app
         self.authenticate = authenticate
+        self.ide_page = ide_page
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _is_ide_page(scope):
+        if scope["type"] != "http" or (self.ide_page and _is_ide_page(scope)):
             await self.app(scope, receive, send)
             return
         try:

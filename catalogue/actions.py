@@ -95,4 +95,5 @@ ACTIONS: dict[str, tuple[Category, tuple[str, ...]]] = {
     "audit_log.role_revoked": (Category.AUDIT_LOG, (*TID, "metadata.role")),
     "audit_log.api_token_created": (Category.AUDIT_LOG, (*TID, "metadata.role")),
     "audit_log.api_token_revoked": (Category.AUDIT_LOG, TID),
+    "audit_log.exported": (Category.AUDIT_LOG, ("metadata.format", "metadata.count")),
 }

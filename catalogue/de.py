@@ -145,6 +145,11 @@ SENTENCES: dict[str, tuple[str, ...]] = {
         "{actor} hat den API-Token „{name}“ zum {use} erstellt{until}",
     ),
     "audit_log.api_token_revoked": ("{actor} hat den API-Token „{name}“ widerrufen",),
+    "audit_log.exported": ("{actor} hat {count} Audit-Log-Einträge als {format} exportiert",),
+    "audit_log.exported#failure": (
+        "Der Export des Audit-Logs als {format} durch {actor} brach nach {count} Einträgen "
+        "ab{reason}",
+    ),
     "custom#": (
         "{actor} hat die benutzerdefinierte Aktion „{custom}“ für {target_type} {target} "
         "ausgeführt",
@@ -195,6 +200,7 @@ LABELS = {
     "audit_log.role_revoked": "Audit-Log-Rolle entzogen",
     "audit_log.api_token_created": "API-Token erstellt",
     "audit_log.api_token_revoked": "API-Token widerrufen",
+    "audit_log.exported": "Audit-Log exportiert",
 }
 
 WORDS = {

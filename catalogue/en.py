@@ -120,6 +120,10 @@ SENTENCES: dict[str, tuple[str, ...]] = {
     "audit_log.role_revoked": ("{actor} removed {user}'s {access}",),
     "audit_log.api_token_created": ('{actor} created the API token "{name}" for {use}{until}',),
     "audit_log.api_token_revoked": ('{actor} revoked the API token "{name}"',),
+    "audit_log.exported": ("{actor} exported {count} audit-log entries as {format}",),
+    "audit_log.exported#failure": (
+        "{actor}'s export of the audit log as {format} stopped after {count} entries{reason}",
+    ),
     "custom#": (
         '{actor} performed the custom action "{custom}" on {target_type} {target}',
         '{actor} performed the custom action "{custom}"',
@@ -169,6 +173,7 @@ LABELS = {
     "audit_log.role_revoked": "Audit-log role revoked",
     "audit_log.api_token_created": "API token created",
     "audit_log.api_token_revoked": "API token revoked",
+    "audit_log.exported": "Audit log exported",
 }
 
 WORDS = {

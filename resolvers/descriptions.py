@@ -43,6 +43,7 @@ SLOTS = frozenset(
         "conversation",
         "count",
         "report",
+        "format",
         "merged",
         "access",
         "use",
@@ -295,6 +296,9 @@ class _Slots(Mapping[str, str]):
 
     def _report(self) -> str | None:
         return self._text("report")
+
+    def _format(self) -> str | None:
+        return self._text("format")
 
     def _merged(self) -> str | None:
         name, merged_id = self._text("merged_contact_name"), self._text("merged_contact_id")

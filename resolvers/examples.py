@@ -52,6 +52,7 @@ METADATA: dict[str, dict[str, object]] = {
     "audit_log.role_revoked": {"role": "log_viewer"},
     "audit_log.api_token_created": {"role": "log_viewer", "expires_at": None},
     "audit_log.api_token_revoked": {"role": "log_viewer"},
+    "audit_log.exported": {"format": "CSV", "count": 4210, "query": "actor:alice@example.com"},
 }
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from models.audit_log import ActorType
+from models.audit_log import ActorType, Outcome
 from models.ip_address import parse_address
 from resolvers.entries import Actor, Change, Target
 from resolvers.event_validation import LIMITS, NewEvent
@@ -35,18 +35,24 @@ class Acting:
 async def record_access_change(
     acting: Acting,
     action: str,
-    target: Target,
+    target: Target | None,
     metadata: dict[str, object],
     changes: Sequence[Change] = (),
     now: dt.datetime | None = None,
+    failure_reason: str | None = None,
 ) -> None:
-    """Append one entry describing an access change made by `acting`."""
+    """Append one entry describing what `acting` did to the log or its access.
+
+    With `failure_reason` the entry records a failed attempt (outcome FAILURE).
+    """
     event = NewEvent(
         action=action,
         actor=acting.actor,
         target=target,
         changes=tuple(changes),
         metadata=metadata,
+        outcome=Outcome.FAILURE if failure_reason else Outcome.SUCCESS,
+        failure_reason=_clip(failure_reason, LIMITS["failureReason"]),
         ip_address=_valid_ip(acting.ip_address),
         user_agent=_clip(acting.user_agent, LIMITS["userAgent"]),
         request_id=_clip(acting.request_id, LIMITS["requestId"]),

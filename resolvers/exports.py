@@ -1,0 +1,82 @@
+"""Exports: a selection read in keyset batches (constant memory), and its audit entry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import orjson
+
+from models.audit_log_query import all_of, keyset_after, select_entries
+from resolvers.audit_logs import Order
+from resolvers.entries import Entry
+from resolvers.selection import Selection
+from resolvers.self_audit import Acting, record_access_change
+
+# The first batch is small so the first rows leave quickly; later ones amortise a query.
+FIRST_BATCH = 100
+BATCH = 1000
+EXPORTED = "audit_log.exported"
+# The audit entry keeps the filter it was asked with, up to this size as JSON.
+MAX_RECORDED_FILTER = 8 * 1024
+
+
+async def entry_batches(
+    selection: Selection,
+    order: Order = Order.NEWEST_FIRST,
+    *,
+    now: dt.datetime | None = None,
+    batch_size: int = BATCH,
+    first_batch: int = FIRST_BATCH,
+) -> AsyncIterator[list[Entry]]:
+    """Yield the selected entries in order, batch by batch, each batch one keyset query.
+
+    Relative times in the query (`now-7d`) are fixed once, at `now`, so the batches of
+    one export read one consistent selection. Raises InvalidInputError before the first
+    query when the filter or query is not valid.
+    """
+    where = selection.condition(now or dt.datetime.now(dt.UTC))
+    descending = order is Order.NEWEST_FIRST
+    window, size = where, first_batch
+    while True:
+        rows = await select_entries(window, descending=descending, limit=size)
+        if not rows:
+            return
+        entries = [Entry.from_row(row) for row in rows]
+        yield entries
+        if len(rows) < size:
+            return
+        last = entries[-1]
+        window = all_of(where, keyset_after(last.occurred_at, last.id, descending=descending))
+        size = batch_size
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote, for its audit entry."""
+
+    format: str
+    rows: int
+    filter: dict[str, object]
+    query: str | None
+    failure: str | None = None
+
+
+async def record_export(acting: Acting, report: ExportReport) -> None:
+    """Append the `audit_log.exported` entry of a finished (or failed) export."""
+    metadata: dict[str, object] = {
+        "format": report.format.upper(),
+        "count": report.rows,
+        "filter": _recorded(report.filter),
+        "query": report.query,
+    }
+    await record_access_change(acting, EXPORTED, None, metadata, failure_reason=report.failure)
+
+
+def _recorded(value: dict[str, object]) -> object:
+    """The filter as asked, or its clipped JSON text when it is too large to keep whole."""
+    text = orjson.dumps(value).decode()
+    if len(text) <= MAX_RECORDED_FILTER:
+        return value
+    return {"clipped": True, "json": text[:MAX_RECORDED_FILTER]}
