@@ -127,7 +127,8 @@ class ExportWorker:
         if job.attempts > MAX_ATTEMPTS:
             await self._fail(job, INTERRUPTED)
             return
-        self._note(job, "started", f"attempt {job.attempts}")
+        again = " after an interrupted run; starting from scratch" if job.attempts > 1 else ""
+        self._note(job, "started", f"attempt {job.attempts}{again}")
         heartbeat = asyncio.create_task(self._heartbeat(job))
         try:
             await self._run(job)
