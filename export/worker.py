@@ -136,7 +136,7 @@ class ExportWorker:
             await self._release_at_shutdown(job)
             raise
         except LeaseLostError:
-            self._note(job, "taken_over", "another worker holds it now; this run stopped")
+            self._note(job, "lost", "another worker took it over; this run stopped")
         except Exception as exc:
             await self._settle_failure(job, exc)
         finally:

@@ -95,7 +95,7 @@ class Metrics:
         self.export_jobs = Counter(
             "auditlog_export_jobs",
             "Export job changes made by this instance: started, succeeded, failed, "
-            "interrupted, released, taken_over, expired.",
+            "interrupted, released, lost, expired.",
             ["change"],
             registry=self.registry,
         )

@@ -214,6 +214,39 @@ async def test_a_job_whose_worker_died_is_taken_over_from_scratch_after_its_leas
     )
 
 
+async def test_a_stalled_run_whose_job_was_taken_over_stops_and_spares_the_new_run(
+    api: GraphQLClient, worker: ExportWorker, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed()
+    _, job_id = await queued(api, admin)
+    stalled, resume = asyncio.Event(), asyncio.Event()
+
+    async def stalling(job: ExportJob, *args: Any) -> bool:
+        if not stalled.is_set():
+            stalled.set()
+            await resume.wait()  # an instance frozen past its lease
+        return await record_progress(job, *args)
+
+    monkeypatch.setattr("export.worker.record_progress", stalling)
+    changes: list[str] = []
+    frozen = ExportWorker(worker.config, changes.append)
+    frozen_run = asyncio.create_task(frozen.run_once())
+    await stalled.wait()
+    later = dt.datetime.now(dt.UTC) + worker.config.lease + dt.timedelta(seconds=1)
+    assert await worker.run_once(later) is not None
+    resume.set()
+    await frozen_run
+    done = await ExportJob.get(id=job_id)
+    assert (done.status, done.attempts, done.claimed_by) == (
+        JobStatus.SUCCEEDED,
+        2,
+        worker.name,
+    )
+    assert changes == ["started", "lost"]
+    assert [path.name for path in worker.config.directory.iterdir()] == [done.stored_name]
+    assert len(await exported_entries()) == 1
+
+
 async def test_a_job_interrupted_too_often_fails_with_the_reason_and_its_entry(
     api: GraphQLClient, worker: ExportWorker, admin: str
 ) -> None:
