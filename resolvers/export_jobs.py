@@ -14,8 +14,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from models.audit_log_query import count
@@ -170,12 +170,12 @@ async def selection_size(selection: Selection, now: dt.datetime) -> int:
     return await count(selection.condition(now))
 
 
-def _held(job: ExportJob, worker: str) -> Any:
+def _held(job: ExportJob, worker: str) -> QuerySet[ExportJob]:
     return ExportJob.filter(id=job.id, claimed_by=worker, status=JobStatus.RUNNING)
 
 
 async def record_start(
-    job: ExportJob, worker: str, total: int, now: dt.datetime, lease: dt.timedelta
+    job: ExportJob, worker: str, total: int | None, now: dt.datetime, lease: dt.timedelta
 ) -> bool:
     """Store the row count the progress is measured against; False if the lease is lost."""
     return bool(await _held(job, worker).update(total_estimate=total, lease_until=now + lease))

@@ -50,7 +50,8 @@ class AuditLogExport(Node):
     bom: bool
     rows_written: BigInt = strawberry.field(description="Entries written so far.")
     total_rows: BigInt | None = strawberry.field(
-        description="Entries the selection held when the export started; null before."
+        description="Entries the selection held when the run started; null before, or when "
+        "counting them took longer than the database allows a statement."
     )
     progress: float = strawberry.field(
         description="rowsWritten / totalRows, from 0 to 1; 1 once SUCCEEDED."

@@ -138,6 +138,27 @@ async def test_a_finished_job_records_one_audit_entry_as_its_creator(
     assert len(await exported_entries()) == 1
 
 
+async def test_a_count_past_the_statement_timeout_leaves_the_total_unknown_not_the_file(
+    api: GraphQLClient, worker: ExportWorker, admin: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed()
+    export_id, _ = await queued(api, admin)
+
+    async def too_slow(*args: Any) -> int:
+        raise DBConnectionError("canceling statement due to statement timeout")
+
+    monkeypatch.setattr("export.worker.selection_size", too_slow)
+    await worker.run_once()
+    done = await fetch_export(api, admin, export_id)
+    assert done is not None
+    assert (done["status"], done["rowsWritten"], done["totalRows"], done["progress"]) == (
+        "SUCCEEDED",
+        "5",
+        None,
+        1.0,
+    )
+
+
 async def test_a_file_the_disk_refuses_fails_the_job_with_the_reason_and_its_entry(
     api: GraphQLClient, worker: ExportWorker, admin: str, tmp_path: Path
 ) -> None:
