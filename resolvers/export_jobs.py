@@ -102,9 +102,10 @@ async def create_export_job(acting: Acting, plan: JobPlan, now: dt.datetime) -> 
         created_by_id=acting.user_id,
         created_by_name=acting.user_name,
         created_by_email=acting.user_email,
-        created_ip=acting.ip_address,
+        # Request headers are kept as evidence, clipped to their columns, never refused.
+        created_ip=_clipped(acting.ip_address, 45),
         created_user_agent=acting.user_agent,
-        created_request_id=acting.request_id,
+        created_request_id=_clipped(acting.request_id, 255),
         created_at=now,
     )
 
@@ -263,6 +264,10 @@ async def mark_expired(job: ExportJob) -> bool:
         status=JobStatus.EXPIRED, stored_name=None
     )
     return bool(changed)
+
+
+def _clipped(text: str | None, limit: int) -> str | None:
+    return None if text is None else text[:limit]
 
 
 def _report(job: ExportJob, rows: int, reference: str, failure: str | None) -> ExportReport:

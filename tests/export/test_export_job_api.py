@@ -17,7 +17,7 @@ from resolvers.self_audit import Acting
 from schema import build_schema
 from schema.cost import create_cost_rule
 from tests.conftest import GraphQLClient, TokenFactory, error_code
-from tests.export.conftest import create_export, fetch_export
+from tests.export.conftest import CREATE, create_export, fetch_export
 
 NOW = dt.datetime.now(dt.UTC)
 ACME_ADMIN = Acting("acme", "admin-1", "Alice Smith")
@@ -103,6 +103,19 @@ async def test_the_export_names_its_creator_and_keeps_the_request(
     assert export["columns"] == ["id", "action", "description"]
     assert export["fileName"].startswith("auditlog-acme-20261101-to-")
     assert export["fileName"].endswith(".ndjson.gz")
+
+
+async def test_long_request_headers_are_kept_clipped_not_refused(
+    api: GraphQLClient, admin: str
+) -> None:
+    response = await api.http.post(
+        "/graphql",
+        json={"query": CREATE, "variables": {"input": {}}},
+        headers={"Authorization": f"Bearer {admin}", "X-Request-Id": "r" * 1000},
+    )
+    assert response.json()["data"]["createAuditLogExport"]["export"]["status"] == "QUEUED"
+    row = await ExportJob.get(account_id="acme")
+    assert row.created_request_id == "r" * 255
 
 
 BAD_INPUT = [
