@@ -251,8 +251,11 @@ class ExportWorker:
         while True:
             try:
                 await self.sweep()
-            except Exception:
-                LOG.warning("Removing expired export files failed; retrying", exc_info=True)
+            except Exception as exc:
+                if is_outage(exc):
+                    LOG.warning("Expired export files wait: the database is not answering")
+                else:
+                    LOG.exception("Removing expired export files failed; retrying")
             await asyncio.sleep(SWEEP_SECONDS)
 
     async def _idle(self, seconds: float) -> None:
