@@ -1,11 +1,14 @@
-"""Export jobs across real `auditlog serve` processes: a kill -9 mid-job, two instances.
+"""Export jobs across real `auditlog serve` processes: a kill -9 mid-job, two instances,
+a database crash mid-job.
 
 Each run gets a fresh database (SQLite file; on PostgreSQL a database of its own named
-after AUDITLOG_TEST_POSTGRES_URL's with an `_export_jobs` suffix) and export directory.
+after AUDITLOG_TEST_POSTGRES_URL's with an `_export_jobs` suffix, or a private cluster,
+tests/postgres_cluster.py) and export directory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import os
@@ -22,6 +25,7 @@ import pytest
 from auth.principal import Role
 from auth.tokens import JwtConfig, issue_token
 from tests.conftest import BACKENDS, POSTGRES_URL, SECRET
+from tests.postgres_cluster import Cluster, require_binaries
 from tests.serving import free_port, postgres_database, running, serve_command
 
 ROWS = 2000
@@ -88,11 +92,16 @@ class Service:
     def wait_for(
         self, export_id: str, *statuses: str, rows: int = 0, timeout: float = 90
     ) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
+        """Poll the export until it has a status of `statuses` and `rows` rows written.
+
+        Answers with errors (503 while the database is away) are polled through.
+        """
+        deadline, export = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
-            export = self.status(export_id)
-            if export["status"] in statuses and int(export["rowsWritten"]) >= rows:
-                return export
+            with contextlib.suppress(AssertionError, httpx.TransportError):
+                export = self.status(export_id)
+                if export["status"] in statuses and int(export["rowsWritten"]) >= rows:
+                    return export
             time.sleep(0.05)
         raise AssertionError(f"export {export_id} never reached {statuses}: {export}")
 
@@ -188,3 +197,42 @@ def test_two_instances_sharing_a_database_run_each_job_once(backend: str, tmp_pa
             entries = audit_entries(services[1])
             assert sorted(entry["metadata"]["job"] for entry in entries) == sorted(ids)
             assert {entry["metadata"]["count"] for entry in entries} == {300}
+
+
+def test_a_job_running_when_the_database_crashes_runs_again_once_it_is_back(
+    tmp_path: Path,
+) -> None:
+    require_binaries()
+    cluster = Cluster()
+    try:
+        cluster.init()
+        cluster.start()
+        env = environment(
+            cluster.url,
+            tmp_path / "exports",
+            AUDITLOG_EXPORT_BATCH_SIZE="1",
+            AUDITLOG_DB_TIMEOUT="1",
+        )
+        port = free_port()
+        service = Service(port)
+        with running(serve_command(port), env, tmp_path / "service.log", f"{service.base}/healthz"):
+            seed(service, ROWS)
+            created = service.graphql(CREATE, {"input": {"query": "action:custom.step"}})
+            export_id = created["createAuditLogExport"]["export"]["id"]
+            service.wait_for(export_id, "RUNNING", rows=1)
+            cluster.stop()  # a crash: no clean shutdown
+            time.sleep(3)
+            cluster.start()
+            done = service.wait_for(export_id, "SUCCEEDED", "FAILED", timeout=120)
+            assert (done["status"], done["rowsWritten"], done["attempts"]) == (
+                "SUCCEEDED",
+                str(ROWS),
+                2,
+            )
+            [entry] = audit_entries(service)
+            assert (entry["outcome"], entry["metadata"]["job"]) == ("SUCCESS", export_id)
+        log = (tmp_path / "service.log").read_text()
+        assert "export job 1 of account acme interrupted: the database stopped answering" in log
+        assert "Export worker error" not in log  # the outage was expected, not a fault
+    finally:
+        cluster.destroy()
