@@ -11,9 +11,12 @@ import httpx
 import pytest
 
 from export.worker import ExportWorker
+from models.audit_log import AuditLog
+from schema.ids import from_global_id
 from server import export_worker
 from settings import Settings
 from tests.conftest import GraphQLClient, TokenFactory, app_client
+from tests.factories import event, minutes, record
 
 CREATE = """
 mutation Create($input: CreateAuditLogExportInput!) {
@@ -79,3 +82,34 @@ async def fetch_export(api: GraphQLClient, token: str, export_id: str) -> dict[s
     _, body = await api(EXPORT, {"id": export_id}, token)
     export: dict[str, Any] | None = body["data"]["auditLogExport"]
     return export
+
+
+QUERY = "-category:audit_log"  # the log without the exports' own entries
+
+
+async def seed() -> None:
+    """Five entries of acme (two batches and a half), and one of another account."""
+    await record(
+        "acme",
+        *(event("inbox.create", occurred_at=minutes(n)) for n in range(3)),
+        event("team_member.add", metadata={"member_id": 7}, occurred_at=minutes(3)),
+        event("custom.deploy", target=None, tags=("gdpr",), occurred_at=minutes(4)),
+    )
+    await record("globex", event())
+
+
+async def queued(api: GraphQLClient, token: str, **fields: Any) -> tuple[str, int]:
+    """A new export of acme's log; its global and row ids."""
+    export, body = await create_export(api, token, **{"query": QUERY, **fields})
+    assert export is not None, body
+    return export["id"], from_global_id("AuditLogExport", export["id"])
+
+
+def bearer(token: str) -> dict[str, str]:
+    """The Authorization header of `token`."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def exported_entries() -> list[AuditLog]:
+    """The log's audit_log.exported entries, oldest first."""
+    return await AuditLog.filter(action="audit_log.exported").order_by("id")
