@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from catalogue import Category
+from export.formats import Format
 from export.request import filter_from_json
 from models.audit_log import ActorType, Outcome
+from models.export_job import ExportFormat
 from schema.export_types import filter_body
 from schema.inputs import AuditLogFilter, MetadataFilter
 from schema.scalars import BigInt
@@ -42,3 +44,7 @@ def test_every_filter_field_survives_the_trip_through_the_stored_json() -> None:
 
 def test_fields_left_out_are_left_out_of_the_stored_json() -> None:
     assert filter_body(AuditLogFilter(tags=["gdpr"])) == {"tags": ["gdpr"]}
+
+
+def test_the_graphql_export_formats_are_the_formats_export_writes() -> None:
+    assert [fmt.value for fmt in ExportFormat] == [fmt.value for fmt in Format]
