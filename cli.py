@@ -7,7 +7,6 @@ import asyncio
 import datetime as dt
 import gc
 import json
-import re
 import sys
 from collections.abc import Mapping, Sequence
 
@@ -16,18 +15,17 @@ from auth.tokens import TokenError, issue_token
 from models.database import DatabaseLimits, close_database, open_database
 from models.migrations import migrate
 from resolvers.demo import DEMO_ACCOUNT, seed_demo
-from settings import Settings, SettingsError
-
-TTL_PATTERN = re.compile(r"^(\d+)([smhd]?)$")
-TTL_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+from settings import Settings, SettingsError, parse_duration
 
 
 def parse_ttl(text: str) -> dt.timedelta:
     """Parse "90s", "30m", "1h", "7d" or plain seconds."""
-    match = TTL_PATTERN.match(text.strip())
-    if not match or int(match.group(1)) == 0:
-        raise argparse.ArgumentTypeError(f'"{text}" is not a duration; write 30m, 1h or 7d.')
-    return dt.timedelta(seconds=int(match.group(1)) * TTL_UNITS[match.group(2)])
+    try:
+        return parse_duration(text)
+    except (ValueError, OverflowError) as exc:
+        raise argparse.ArgumentTypeError(
+            f'"{text}" is not a duration; write 30m, 1h or 7d.'
+        ) from exc
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -29,7 +29,10 @@ from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import Principal, Role
 from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
+from export.download import ExportDownload
 from export.endpoint import ExportEndpoint
+from export.jobs import plan_export
+from export.worker import ExportWorker, WorkerConfig
 from models.database import (
     DatabaseLimits,
     Readiness,
@@ -46,6 +49,7 @@ from ratelimit.buckets import Buckets
 from ratelimit.gate import CallerOf, Policy, RateLimitGate
 from resolvers.api_tokens import TokenCheck, check_api_token, is_api_token
 from resolvers.errors import UnavailableError
+from resolvers.export_jobs import JobPolicy
 from resolvers.redaction import RedactionPolicy
 from resolvers.role_grants import granted_roles
 from schema import build_schema
@@ -81,7 +85,12 @@ READINESS_DEADLINE = 0.8
 class AuditLogGraphQL(GraphQL[Context, None]):
     """The GraphQL endpoint; its context carries the principal the gate verified."""
 
-    def __init__(self, settings: Settings, ide_token: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        ide_token: str | None = None,
+        export_jobs: JobPolicy | None = None,
+    ) -> None:
         schema = build_schema(
             introspection=settings.introspection,
             max_query_cost=settings.max_query_cost,
@@ -92,6 +101,9 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         self.settings = settings
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
         self.ide_page = ide_page(ide_token)
+        self.export_jobs = export_jobs or JobPolicy(
+            plan_export, settings.export_ttl, link_key=settings.export_link_key
+        )
 
     @property
     def graphql_ide_html(self) -> str:
@@ -190,6 +202,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             max_page_size=self.settings.max_page_size,
             redaction=self.redaction,
             database_slots=asyncio.Semaphore(self.settings.request_db_concurrency),
+            export_jobs=self.export_jobs,
         )
 
 
@@ -336,6 +349,35 @@ def readyz(readiness: Readiness) -> Callable[[Request], Awaitable[Response]]:
     return endpoint
 
 
+def export_worker(
+    settings: Settings, on_change: Callable[[str], None] | None = None
+) -> ExportWorker:
+    """The export worker the settings describe (started by the lifespan)."""
+    config = WorkerConfig(
+        directory=settings.export_dir,
+        ttl=settings.export_ttl,
+        lease=dt.timedelta(seconds=settings.export_lease),
+        batch_size=settings.export_batch_size,
+        loops=settings.export_workers,
+    )
+    return ExportWorker(config, on_change)
+
+
+@contextlib.asynccontextmanager
+async def running_workers(worker: ExportWorker, loops: int) -> AsyncIterator[None]:
+    """Run the export worker while the block runs (not at all with 0 loops); stop it after."""
+    if loops == 0:
+        yield
+        return
+    task = asyncio.create_task(worker.serve(), name="export-worker")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
 def create_app(
     settings: Settings, *, manage_database: bool = True, ide_token: str | None = None
 ) -> Starlette:
@@ -349,6 +391,9 @@ def create_app(
             "create_app(ide_token=...) puts a token in the GraphiQL page, which only "
             "development mode may do; leave ide_token out."
         )
+
+    metrics = Metrics(pool_usage)
+    worker = export_worker(settings, metrics.note_export_job)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -366,19 +411,24 @@ def create_app(
         try:
             # Open the pool now, so the first request and the pool metrics find it ready.
             await fetch_one()
-            yield
+            worker.prepare()
+            async with running_workers(worker, settings.export_workers):
+                yield
         finally:
             await close_database()
 
     callers = rate_limited_callers(settings)
     authenticator = Authenticator(settings.jwt)
-    limited = RateLimitGate(AuditLogGraphQL(settings, ide_token), callers)
+    policy = JobPolicy(
+        plan_export, settings.export_ttl, wake=worker.wake, link_key=settings.export_link_key
+    )
+    limited = RateLimitGate(AuditLogGraphQL(settings, ide_token, policy), callers)
     graphql = AuthenticationGate(limited, authenticator, ide_page=True)
     exports = AuthenticationGate(
         RateLimitGate(ExportEndpoint(effective_roles, settings.trusted_proxies), callers),
         authenticator,
     )
-    metrics = Metrics(pool_usage)
+    download = ExportDownload(effective_roles, settings.export_dir, settings.export_link_key)
     middleware = [Middleware(BodySizeLimit, limit=settings.max_body_bytes)]
     if settings.cors_origins:
         middleware.insert(
@@ -407,6 +457,13 @@ def create_app(
         Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/export", exports, methods=["GET", "POST"]),
+        Route(
+            "/exports/{id}/file",
+            download.route(
+                lambda app: AuthenticationGate(RateLimitGate(app, callers), authenticator)
+            ),
+            methods=["GET"],
+        ),
         # The GraphiQL page's files: public like the page, so it loads with no internet.
         Mount(ASSETS_PATH, StaticFiles(directory=ASSETS_DIR), name="graphiql-assets"),
         Mount(PAGE_ASSETS_PATH, StaticFiles(directory=PAGE_ASSETS_DIR), name="graphiql-page"),

@@ -7,6 +7,8 @@ Exceptions::
 
 from __future__ import annotations
 
+import datetime as dt
+import hmac
 import ipaddress
 import os
 import re
@@ -29,6 +31,10 @@ DATABASE_SCHEMES = ("sqlite", "postgres", "postgresql", "asyncpg")
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_RATE_LIMIT = Rate(600, 60)
 DEFAULT_INGEST_RATE_LIMIT = Rate(6000, 60)
+DEFAULT_EXPORT_DIR = Path("exports")
+DEFAULT_EXPORT_TTL = dt.timedelta(days=7)
+DURATION = re.compile(r"^(\d+)([smhd]?)$")
+DURATION_UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class SettingsError(Exception):
@@ -62,6 +68,13 @@ class Settings:
     db_timeout: float = 5.0
     db_pool_size: int = 5
     lean_executor: bool = True
+    # Export jobs: where files go, how long they stay, how this instance runs jobs.
+    export_dir: Path = DEFAULT_EXPORT_DIR
+    export_ttl: dt.timedelta = DEFAULT_EXPORT_TTL
+    export_workers: int = 1
+    export_lease: float = 30.0
+    export_batch_size: int = 1000
+    export_link_secret: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -100,7 +113,26 @@ class Settings:
             db_timeout=db_timeout,
             db_pool_size=_positive_int(env, "AUDITLOG_DB_POOL_SIZE", 5, maximum=1000),
             lean_executor=_flag(env, "AUDITLOG_LEAN_EXECUTOR", default=True),
+            export_dir=_directory(env, "AUDITLOG_EXPORT_DIR", DEFAULT_EXPORT_DIR),
+            export_ttl=_duration(
+                env, "AUDITLOG_EXPORT_TTL", DEFAULT_EXPORT_TTL, maximum=dt.timedelta(days=3650)
+            ),
+            export_workers=_count(env, "AUDITLOG_EXPORT_WORKERS", 1, maximum=16),
+            export_lease=_seconds(env, "AUDITLOG_EXPORT_LEASE", 30.0, minimum=1.0, maximum=3600.0),
+            export_batch_size=_positive_int(
+                env, "AUDITLOG_EXPORT_BATCH_SIZE", 1000, maximum=10_000
+            ),
+            export_link_secret=_link_secret(env),
         )
+
+    @property
+    def export_link_key(self) -> bytes | None:
+        """The key that signs export download links, or None when there is no secret."""
+        secret = self.export_link_secret or self.signing_key
+        if secret is None:
+            return None
+        # A key of its own, so a link signature can never pass for a token signature.
+        return hmac.new(secret.encode(), b"auditlog export download links", "sha256").digest()
 
 
 def _jwt(env: Mapping[str, str]) -> tuple[JwtConfig, str | None, bool]:
@@ -219,6 +251,62 @@ def _seconds(
             f"{name} must be between {minimum:g} and {maximum:g} seconds; got {raw}."
         )
     return value
+
+
+def parse_duration(text: str) -> dt.timedelta:
+    """Parse "90s", "30m", "12h", "7d" or plain seconds; raise ValueError otherwise."""
+    match = DURATION.match(text.strip())
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f'"{text}" is not a duration; write 30m, 12h or 7d.')
+    return dt.timedelta(seconds=int(match.group(1)) * DURATION_UNITS[match.group(2)])
+
+
+def _duration(
+    env: Mapping[str, str], name: str, default: dt.timedelta, *, maximum: dt.timedelta
+) -> dt.timedelta:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = parse_duration(raw)
+    except (ValueError, OverflowError) as exc:
+        raise SettingsError(f'{name} "{raw}" is not a duration such as 7d, 12h or 30m.') from exc
+    if value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum.days} days; got {raw}.")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int, *, maximum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) > maximum:
+        raise SettingsError(f'{name} "{raw}" must be a whole number from 0 to {maximum}.')
+    return int(raw)
+
+
+def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = env.get(name, "")
+    if not raw.strip():
+        return default
+    path = Path(raw)
+    if path.exists() and not path.is_dir():
+        raise SettingsError(
+            f'{name} "{raw}" is a file; name a directory (it is created if absent).'
+        )
+    return path
+
+
+def _link_secret(env: Mapping[str, str]) -> str | None:
+    secret = env.get("AUDITLOG_EXPORT_LINK_SECRET", "")
+    if not secret:
+        return None
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"AUDITLOG_EXPORT_LINK_SECRET is {len(secret.encode())} bytes; use at least "
+            f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)."
+        )
+    return secret
 
 
 def _networks(env: Mapping[str, str], name: str) -> tuple[Network, ...]:

@@ -8,7 +8,7 @@ from strawberry.permission import BasePermission
 from strawberry.types import Info
 
 from auth.context import RequestContext
-from auth.principal import READ_ROLES, Role
+from auth.principal import PERMISSIONS, READ_ROLES, Permission, Role
 
 FORBIDDEN = {"code": "FORBIDDEN"}
 
@@ -54,3 +54,12 @@ class CanManageAccess(RolePermission):
 
     message = "Managing access needs the admin role."
     roles = frozenset({Role.ADMIN})
+
+
+class CanExportAuditLog(RolePermission):
+    """Callers with the audit_logs:export permission (admins, log viewers) may export."""
+
+    message = "Exporting needs the audit_logs:export permission (roles admin or log_viewer)."
+    roles = frozenset(
+        role for role, allowed in PERMISSIONS.items() if Permission.AUDIT_LOGS_EXPORT in allowed
+    )

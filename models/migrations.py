@@ -177,6 +177,49 @@ _SQLITE_TAGS_AND_METADATA = (
     ),
 )
 
+
+def _export_job_tables(id_column: str, json_type: str, time_type: str) -> tuple[str, ...]:
+    return (
+        f"""
+CREATE TABLE export_job (
+    id {id_column},
+    account_id VARCHAR(64) NOT NULL,
+    status VARCHAR(16) NOT NULL,
+    format VARCHAR(8) NOT NULL,
+    filter_json {json_type} NOT NULL,
+    query TEXT,
+    options {json_type} NOT NULL,
+    file_name VARCHAR(255) NOT NULL,
+    stored_name VARCHAR(255),
+    created_by_id VARCHAR(255) NOT NULL,
+    created_by_name VARCHAR(255),
+    created_by_email VARCHAR(320),
+    created_ip VARCHAR(45),
+    created_user_agent TEXT,
+    created_request_id VARCHAR(255),
+    created_at {time_type} NOT NULL,
+    started_at {time_type},
+    finished_at {time_type},
+    expires_at {time_type},
+    rows_written BIGINT NOT NULL DEFAULT 0,
+    total_estimate BIGINT,
+    byte_size BIGINT,
+    sha256 VARCHAR(64),
+    failure_reason TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    claimed_by VARCHAR(100),
+    lease_until {time_type}
+)""",
+        # An account's jobs, newest first.
+        "CREATE INDEX export_job_account ON export_job (account_id, id)",
+        # What workers claim: waiting jobs, and running ones whose lease may run out.
+        "CREATE INDEX export_job_pending ON export_job (created_at, id) "
+        "WHERE status IN ('QUEUED', 'RUNNING')",
+        # What the clean-up removes: files past their expiry.
+        "CREATE INDEX export_job_expiry ON export_job (expires_at) WHERE status = 'SUCCEEDED'",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         name="0001_audit_log",
@@ -243,6 +286,12 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_log_account_metadata ON audit_log "
             "USING gin (account_id, metadata jsonb_path_ops)",
         ),
+    ),
+    Migration(
+        # Export jobs (issue 12): rows that change state, unlike entries.
+        name="0006_export_jobs",
+        sqlite=_export_job_tables("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TIMESTAMP"),
+        postgres=_export_job_tables("BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"),
     ),
 )
 

@@ -92,6 +92,13 @@ class Metrics:
             "Events whose idempotency key was seen before (stored nothing new).",
             registry=self.registry,
         )
+        self.export_jobs = Counter(
+            "auditlog_export_jobs",
+            "Export job changes made by this instance: started, succeeded, failed, "
+            "interrupted, released, lost, expired.",
+            ["change"],
+            registry=self.registry,
+        )
         if pool_usage is not None:
             self.registry.register(PoolCollector(pool_usage))
 
@@ -108,6 +115,10 @@ class Metrics:
             self.batches.inc(observation.batches)
             self.events.inc(observation.events)
             self.duplicates.inc(observation.duplicates)
+
+    def note_export_job(self, change: str) -> None:
+        """Count one change of an export job's state made by this instance."""
+        self.export_jobs.labels(change).inc()
 
     def exposition(self) -> bytes:
         """The registry in Prometheus's text format."""

@@ -61,6 +61,7 @@ class ExportReport:
     filter: dict[str, object]
     query: str | None
     failure: str | None = None
+    job: str | None = None  # the AuditLogExport id, for exports run as jobs
 
 
 async def record_export(acting: Acting, report: ExportReport) -> None:
@@ -71,6 +72,8 @@ async def record_export(acting: Acting, report: ExportReport) -> None:
         "filter": _recorded(report.filter),
         "query": report.query,
     }
+    if report.job is not None:
+        metadata["job"] = report.job
     await record_access_change(acting, EXPORTED, None, metadata, failure_reason=report.failure)
 
 

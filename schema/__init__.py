@@ -17,14 +17,15 @@ from schema.cost import DEFAULT_MAX_COST, create_cost_rule
 from schema.document_cache import CachedDocuments, DocumentCache
 from schema.errors import ErrorCodes
 from schema.execution import LeanExecutionContext
+from schema.exports import ExportMutation, ExportQuery
 from schema.mutation import RecordingMutation
 from schema.node_lookup import NodeQuery
 from schema.query import AuditLogQuery
 from schema.request_checks import UnstorableStringRule
 from schema.scalars import SCALAR_OVERRIDES
 
-Query = merge_types("Query", (AuditLogQuery, AccessQuery, NodeQuery))
-Mutation = merge_types("Mutation", (RecordingMutation, AccessMutation))
+Query = merge_types("Query", (AuditLogQuery, ExportQuery, AccessQuery, NodeQuery))
+Mutation = merge_types("Mutation", (RecordingMutation, ExportMutation, AccessMutation))
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import dataclass, field
 
 from auth.context import RequestContext
+from resolvers.export_jobs import JobPolicy
 from resolvers.redaction import RedactionPolicy
 from resolvers.self_audit import Acting
 from schema.database_slots import DEFAULT_SLOTS
@@ -21,12 +22,14 @@ class Context(RequestContext):
     database_slots: asyncio.Semaphore = field(
         default_factory=lambda: asyncio.Semaphore(DEFAULT_SLOTS)
     )
+    # How export jobs are checked, woken and linked to (server.py supplies it).
+    export_jobs: JobPolicy | None = None
 
     def acting(self) -> Acting:
-        """The caller as the actor of an access change (admins only reach this)."""
+        """The caller as the actor of an entry the service records about what it did."""
         principal = self.principal
         if principal.account_id is None:
-            raise RuntimeError("access changes need an account-bound caller")
+            raise RuntimeError("recorded actions need an account-bound caller")
         return Acting(
             account_id=principal.account_id,
             user_id=principal.subject,

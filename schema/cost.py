@@ -99,6 +99,8 @@ PRICES: dict[str, Price] = {
     "Query.viewer": lambda _, __: 1,
     "Query.roleGrants": lambda _, __: 1,
     "Query.apiTokens": lambda _, __: 1,
+    "Query.auditLogExports": lambda _, __: 1,
+    "Query.auditLogExport": lambda _, __: 1,
     "PageInfo.hasNextPage": lambda _, __: 1,
     "PageInfo.hasPreviousPage": lambda _, __: 1,
 }

@@ -8,6 +8,7 @@ from auth.principal import Permission, Role
 from catalogue import Category
 from models.access import ApiTokenRole, GrantableRole
 from models.audit_log import ActorType, Outcome
+from models.export_job import ExportFormat, JobStatus
 from resolvers.audit_logs import Order
 from resolvers.facets import FacetField
 from resolvers.histogram import Interval
@@ -23,14 +24,23 @@ strawberry.enum(ApiTokenRole, description="The access an API token gives.")
 strawberry.enum(Category, name="AuditCategory", description="A group of actions.")
 strawberry.enum(FacetField, description="A field to count entries by.")
 strawberry.enum(Interval, name="HistogramInterval", description="Histogram bucket width.")
+strawberry.enum(ExportFormat, description="The file format of an export.")
+strawberry.enum(
+    JobStatus,
+    name="AuditLogExportStatus",
+    description="Where an export stands: QUEUED, RUNNING, then SUCCEEDED (its file can be "
+    "downloaded until expiresAt), FAILED (see failureReason) or EXPIRED (its file was removed).",
+)
 
 __all__ = [
     "ActorType",
     "ApiTokenRole",
     "Category",
+    "ExportFormat",
     "FacetField",
     "GrantableRole",
     "Interval",
+    "JobStatus",
     "Order",
     "Outcome",
     "Permission",

@@ -1,8 +1,9 @@
 """node(id:) and nodes(ids:): any identity of the caller's account by its global id.
 
 Each node type keeps the permission of the field that lists it: audit-log entries need
-a reader role, role grants and API tokens the admin role. An id of another account, or
-of nothing, answers null, as `auditLog(id:)` does.
+a reader role, role grants and API tokens the admin role, exports the export
+permission. An id of another account, or of nothing, answers null, as `auditLog(id:)`
+does.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import strawberry
 from strawberry.types import Info
 
-from auth.permissions import CanManageAccess, CanReadAuditLog, RolePermission
+from auth.permissions import CanExportAuditLog, CanManageAccess, CanReadAuditLog, RolePermission
 from resolvers.api_tokens import get_api_token
 from resolvers.audit_logs import get_audit_log
 from resolvers.errors import ForbiddenError, InvalidInputError
@@ -22,6 +23,7 @@ from resolvers.role_grants import get_role_grant
 from schema.access_types import ApiToken, RoleGrant
 from schema.context import Context
 from schema.cost import MAX_NODES
+from schema.exports import load_export
 from schema.ids import parse_global_id
 from schema.node import Node
 from schema.types import AuditLog
@@ -56,6 +58,7 @@ KINDS = {
     "AuditLog": NodeKind(CanReadAuditLog, _audit_log),
     "RoleGrant": NodeKind(CanManageAccess, _role_grant),
     "ApiToken": NodeKind(CanManageAccess, _api_token),
+    "AuditLogExport": NodeKind(CanExportAuditLog, load_export),
 }
 
 

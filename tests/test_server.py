@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import httpx
 
 from auth.tokens import JwtConfig
@@ -56,9 +58,13 @@ async def test_cors_allows_the_headers_browser_apps_send_and_configured_ones() -
     assert unknown.status_code == 400
 
 
-async def test_lifespan_migrates_the_database_and_serves(tmp_path: object) -> None:
+async def test_lifespan_migrates_the_database_creates_the_export_directory_and_serves(
+    tmp_path: Path,
+) -> None:
     settings = Settings(
-        jwt=JwtConfig(SECRET, "HS256"), database_url=f"sqlite://{tmp_path}/life.sqlite3"
+        jwt=JwtConfig(SECRET, "HS256"),
+        database_url=f"sqlite://{tmp_path}/life.sqlite3",
+        export_dir=tmp_path / "exports",
     )
     app = create_app(settings)
     async with app.router.lifespan_context(app):
@@ -66,3 +72,4 @@ async def test_lifespan_migrates_the_database_and_serves(tmp_path: object) -> No
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
             response = await http.get("/readyz")
     assert response.status_code == 200
+    assert (tmp_path / "exports").is_dir()

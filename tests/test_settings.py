@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 from pathlib import Path
 
@@ -179,3 +180,69 @@ def test_a_cors_origin_with_a_trailing_slash_is_normalised() -> None:
     )
     assert loaded.cors_origins == ("https://app.example.com", "http://localhost:3000")
     assert loaded.cors_headers == ("X-Tenant-Hint",)
+
+
+def test_export_jobs_have_defaults() -> None:
+    loaded = Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET})
+    assert (loaded.export_dir, loaded.export_ttl, loaded.export_workers) == (
+        Path("exports"),
+        dt.timedelta(days=7),
+        1,
+    )
+    assert (loaded.export_lease, loaded.export_batch_size) == (30.0, 1000)
+
+
+def test_export_settings_are_read(tmp_path: Path) -> None:
+    loaded = Settings.from_env(
+        {
+            "AUDITLOG_JWT_SECRET": SECRET,
+            "AUDITLOG_EXPORT_DIR": str(tmp_path / "files"),
+            "AUDITLOG_EXPORT_TTL": "36h",
+            "AUDITLOG_EXPORT_WORKERS": "0",
+            "AUDITLOG_EXPORT_LEASE": "2.5",
+            "AUDITLOG_EXPORT_BATCH_SIZE": "50",
+        }
+    )
+    assert loaded.export_dir == tmp_path / "files"
+    assert loaded.export_ttl == dt.timedelta(hours=36)
+    assert (loaded.export_workers, loaded.export_lease, loaded.export_batch_size) == (0, 2.5, 50)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("AUDITLOG_EXPORT_TTL", "1w"),
+        ("AUDITLOG_EXPORT_TTL", "0d"),
+        ("AUDITLOG_EXPORT_TTL", "99999999999999d"),
+        ("AUDITLOG_EXPORT_WORKERS", "-1"),
+        ("AUDITLOG_EXPORT_WORKERS", "17"),
+        ("AUDITLOG_EXPORT_LEASE", "0.5"),
+        ("AUDITLOG_EXPORT_BATCH_SIZE", "0"),
+        ("AUDITLOG_EXPORT_LINK_SECRET", "short"),
+    ],
+    ids=lambda value: str(value),
+)
+def test_bad_export_setting_stops_start_up_naming_it(variable: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, variable: value})
+
+
+def test_export_dir_may_not_be_a_file(tmp_path: Path) -> None:
+    file = tmp_path / "exports"
+    file.write_text("")
+    with pytest.raises(SettingsError, match="AUDITLOG_EXPORT_DIR"):
+        Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET, "AUDITLOG_EXPORT_DIR": str(file)})
+
+
+def test_download_links_are_signed_with_a_key_of_their_own() -> None:
+    with_secret = Settings.from_env({"AUDITLOG_JWT_SECRET": SECRET})
+    assert with_secret.export_link_key not in (None, SECRET.encode())
+    public_key = Settings.from_env({"AUDITLOG_JWKS_URL": "https://id.example.com/jwks.json"})
+    assert public_key.export_link_key is None
+    linked = Settings.from_env(
+        {
+            "AUDITLOG_JWKS_URL": "https://id.example.com/jwks.json",
+            "AUDITLOG_EXPORT_LINK_SECRET": "l" * 40,
+        }
+    )
+    assert linked.export_link_key is not None

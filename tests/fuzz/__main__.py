@@ -88,6 +88,8 @@ def _fuzz(backend: str, database_url: str, folder: Path, args: argparse.Namespac
         # Generated requests come faster than any caller's limit; let them all reach the code.
         "AUDITLOG_RATE_LIMIT": "off",
         "AUDITLOG_INGEST_RATE_LIMIT": "off",
+        # Generated exports run too; their files stay in the run's folder.
+        "AUDITLOG_EXPORT_DIR": str(folder / f"exports-{backend}"),
     }
     log_path = folder / f"service-{backend}.log"
     failed = []
