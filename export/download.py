@@ -18,20 +18,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import FileResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from auth.download_links import is_valid_link
 from auth.principal import Principal
 from auth.roles import EffectiveRoles
+from export.answers import answer
 from export.endpoint import EXPORT_ROLES
 from models.export_job import ExportJob, JobStatus
-from resolvers.errors import AuditLogError, ForbiddenError, NotFoundError, UnavailableError
+from resolvers.errors import AuditLogError, ForbiddenError, NotFoundError
 from resolvers.export_jobs import find_export_job, get_export_job
 from schema.ids import parse_global_id
 
 MEDIA_TYPE = "application/gzip"
-STATUSES = {"FORBIDDEN": 403, "NOT_FOUND": 404, "EXPORT_NOT_READY": 409, "SERVICE_UNAVAILABLE": 503}
 
 
 class NotReadyError(AuditLogError):
@@ -58,17 +58,7 @@ class ExportDownload:
         return _LinkOrToken(self, gated(self))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            response = await self.respond(request)
-        except AuditLogError as exc:
-            response = refusal(exc)
-        except Exception as exc:
-            unavailable = UnavailableError.caused_by(exc)
-            if unavailable is None:
-                raise
-            response = refusal(unavailable)
-        await response(scope, receive, send)
+        await answer(self.respond, scope, receive, send)
 
     async def respond(self, request: Request) -> Response:
         """The file, or raise the error that refuses it."""
@@ -162,12 +152,3 @@ def _export_id(text: str) -> int:
 
 def _unknown() -> NotFoundError:
     return NotFoundError("No such export in this account; list them with auditLogExports.")
-
-
-def refusal(error: AuditLogError) -> JSONResponse:
-    """The coded JSON answer refusing a download."""
-    headers = {"Cache-Control": "no-store"}
-    if isinstance(error, UnavailableError):
-        headers["Retry-After"] = str(error.retry_after)
-    body = {"errors": [{"message": str(error), "extensions": error.extensions()}]}
-    return JSONResponse(body, status_code=STATUSES.get(error.code, 500), headers=headers)

@@ -16,31 +16,25 @@ from collections.abc import AsyncIterator, Callable
 import anyio
 import orjson
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from auth.client_ip import Network, client_ip
 from auth.principal import PERMISSIONS, Permission, Principal
 from auth.roles import EffectiveRoles
+from export.answers import answer
 from export.formats import Layout
 from export.request import ExportRequest, from_json, from_query_string
-from resolvers.errors import AuditLogError, ForbiddenError, InvalidInputError, UnavailableError
+from resolvers.errors import ForbiddenError, InvalidInputError, UnavailableError
 from resolvers.exports import ExportReport, entry_batches, record_export
 from resolvers.selection import Selection
 from resolvers.self_audit import Acting
-from resolvers.time_zones import zone_named
-from schema.ids import to_global_id
 
 LOG = logging.getLogger("auditlog.export")
 EXPORT_ROLES = frozenset(
     role for role, allowed in PERMISSIONS.items() if Permission.AUDIT_LOGS_EXPORT in allowed
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-def audit_log_id(entry_id: int) -> str:
-    """The entry's global id, as the GraphQL API shows it."""
-    return to_global_id("AuditLog", entry_id)
 
 
 class ExportEndpoint:
@@ -55,17 +49,7 @@ class ExportEndpoint:
         self.trusted_proxies = trusted_proxies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        try:
-            response = await self.respond(request)
-        except AuditLogError as exc:
-            response = _refusal(exc)
-        except Exception as exc:
-            unavailable = UnavailableError.caused_by(exc)
-            if unavailable is None:
-                raise
-            response = _refusal(unavailable)
-        await response(scope, receive, send)
+        await answer(self.respond, scope, receive, send)
 
     async def respond(self, request: Request) -> Response:
         """The file's streaming response, or raise the error that refuses the request."""
@@ -74,14 +58,7 @@ class ExportEndpoint:
         now = dt.datetime.now(dt.UTC)
         selection = Selection(account_id, asked.filter, asked.query)
         selection.condition(now)  # refuse a bad filter or query before the first byte
-        layout = Layout(
-            asked.format,
-            asked.columns,
-            asked.locale,
-            zone_named(asked.time_zone),
-            audit_log_id,
-            asked.bom,
-        )
+        layout = asked.layout()
         acting = self._acting(request, principal, account_id)
         headers = {
             "Content-Disposition": f'attachment; filename="{file_name(account_id, asked, now)}"',
@@ -173,17 +150,3 @@ def file_name(account_id: str, asked: ExportRequest, now: dt.datetime) -> str:
     last = end.astimezone(dt.UTC).strftime("%Y%m%d")
     account = _UNSAFE.sub("_", account_id)[:64]
     return f"auditlog-{account}-{first}-to-{last}.{asked.format.value}"
-
-
-def _refusal(error: AuditLogError) -> JSONResponse:
-    status = {
-        "BAD_USER_INPUT": 400,
-        "FORBIDDEN": 403,
-        "NOT_FOUND": 404,
-        "SERVICE_UNAVAILABLE": 503,
-    }.get(error.code, 500)
-    headers = {"Cache-Control": "no-store"}
-    if isinstance(error, UnavailableError):
-        headers["Retry-After"] = str(error.retry_after)
-    body = {"errors": [{"message": str(error), "extensions": error.extensions()}]}
-    return JSONResponse(body, status_code=status, headers=headers)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from export.endpoint import audit_log_id, file_name
+from export.endpoint import file_name
 from export.formats import Layout
 from export.request import ExportRequest, from_json
 from models.export_job import ExportJob
 from resolvers.export_jobs import JobPlan, request_of
 from resolvers.selection import Selection
-from resolvers.time_zones import zone_named
 
 
 def plan_export(account_id: str, body: Mapping[str, object], now: dt.datetime) -> JobPlan:
@@ -50,11 +49,4 @@ def selection_of(job: ExportJob, asked: ExportRequest) -> Selection:
 
 def layout_of(asked: ExportRequest) -> Layout:
     """How the job's entries become file text: the same as GET /export's."""
-    return Layout(
-        asked.format,
-        asked.columns,
-        asked.locale,
-        zone_named(asked.time_zone),
-        audit_log_id,
-        asked.bom,
-    )
+    return asked.layout()

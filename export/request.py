@@ -15,13 +15,14 @@ from typing import Any, TypeVar
 import orjson
 
 from catalogue import Category
-from export.formats import CSV_COLUMNS, JSON_FIELDS, Format
+from export.formats import CSV_COLUMNS, JSON_FIELDS, Format, Layout
 from models.audit_log import ActorType, Outcome
 from resolvers.audit_logs import Order
 from resolvers.errors import InvalidInputError
 from resolvers.filters import AuditLogFilter
 from resolvers.json_limits import text_problem
 from resolvers.time_zones import zone_named
+from schema.ids import to_global_id
 
 E = TypeVar("E", bound=enum.Enum)
 MAX_TEXT = 2000
@@ -41,6 +42,16 @@ class ExportRequest:
     time_zone: str
     columns: tuple[str, ...]
     bom: bool
+
+    def layout(self) -> Layout:
+        """How the selected entries become this request's file."""
+        zone = zone_named(self.time_zone)
+        return Layout(self.format, self.columns, self.locale, zone, audit_log_id, self.bom)
+
+
+def audit_log_id(entry_id: int) -> str:
+    """The entry's global id, as the GraphQL API shows it."""
+    return to_global_id("AuditLog", entry_id)
 
 
 def from_query_string(params: Mapping[str, str]) -> ExportRequest:

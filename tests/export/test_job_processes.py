@@ -159,8 +159,9 @@ def test_a_job_running_when_its_instance_is_killed_finishes_after_a_restart(
         second = Service(port)
         ready = f"{second.base}/readyz"
         with running(serve_command(port), env, tmp_path / "second.log", ready):
+            # Still the killed run's, or already taken over if start-up outlasted the lease.
             stalled = second.status(export_id)
-            assert (stalled["status"], stalled["attempts"]) == ("RUNNING", 1)
+            assert (stalled["status"], stalled["attempts"] in (1, 2)) == ("RUNNING", True)
             done = second.wait_for(export_id, "SUCCEEDED")
             assert (done["rowsWritten"], done["attempts"]) == (str(ROWS), 2)
             file = httpx.get(
