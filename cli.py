@@ -1,4 +1,4 @@
-"""The `auditlog` command: serve, token, migrate."""
+"""The `auditlog` command: serve, token, migrate, export."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import datetime as dt
 import gc
 import json
 import sys
+import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from auth.principal import Role
 from auth.tokens import TokenError, issue_token
+from export.command import CommandError, ExportCommand, read_command, run_export
+from export.files import Output, OutputError
+from export.progress import BarProgress, NoProgress, RowProgress
 from models.database import DatabaseLimits, close_database, open_database
-from models.migrations import migrate
+from models.migrations import migrate, pending_migrations
 from resolvers.demo import DEMO_ACCOUNT, seed_demo
+from resolvers.errors import UnavailableError
 from settings import Settings, SettingsError, parse_duration
 
 
@@ -49,7 +55,32 @@ def _parser() -> argparse.ArgumentParser:
     token.add_argument("--name")
     token.add_argument("--email")
     commands.add_parser("migrate", help="create or upgrade the database schema")
+    _export_parser(commands.add_parser("export", help=EXPORT_HELP, description=EXPORT_HELP))
     return parser
+
+
+EXPORT_HELP = "write one account's log (or a selection of it) to a file, from the database"
+
+
+def _export_parser(export: argparse.ArgumentParser) -> None:
+    add = export.add_argument
+    add("--account", required=True, help="the account whose log to export")
+    add("-o", "--output", required=True, metavar="FILE", help='the file to write; "-": stdout')
+    add("--query", help='the search language, e.g. "action:inbox.* tag:gdpr"')
+    add("--filter", metavar="JSON", help='AuditLogFilter fields as JSON, e.g. {"tags": ["gdpr"]}')
+    add("--format", type=str.lower, choices=("csv", "ndjson", "json"), default="csv")
+    add("--order", type=str.upper, choices=("NEWEST_FIRST", "OLDEST_FIRST"), default="NEWEST_FIRST")
+    add("--locale", help="the language of descriptions, e.g. de (default: English)")
+    add("--time-zone", metavar="ZONE", help="the zone of occurred_at_local (default: UTC)")
+    add("--columns", help="comma-separated CSV columns or NDJSON/JSON fields (default: all)")
+    add("--bom", action="store_true", help="start a CSV file with a UTF-8 byte order mark")
+    add("--gzip", action="store_true", help="compress the file with gzip")
+    add("--as", dest="as_name", metavar="NAME", help="your name in the log (default: OS login)")
+    add(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        help="draw a progress bar on stderr (default: when stderr is a terminal)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,7 +97,90 @@ def main(argv: Sequence[str] | None = None) -> int:
         applied = asyncio.run(_prepare(settings, seed=False))
         print("applied: " + (", ".join(applied) if applied else "nothing, already up to date"))
         return 0
+    if args.command == "export":
+        return _export(settings, args)
     return _serve(settings, args)
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    now = dt.datetime.now(dt.UTC)
+    output = Output(args.output, args.gzip)
+    shown = sys.stderr.isatty() if args.progress is None else args.progress
+    progress: RowProgress = BarProgress() if shown else NoProgress()
+    began = time.monotonic()
+    try:
+        command = read_command(vars(args), now)
+        _check_output(output)
+        rows = asyncio.run(_exported(settings, command, output, progress, now))
+    except CommandError as exc:
+        print(f"auditlog: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"auditlog: interrupted{_unwritten(output)}", file=sys.stderr)
+        return 130
+    except OutputError as exc:
+        print(f"auditlog: {exc}{_unwritten(output)}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        if UnavailableError.caused_by(exc) is None:
+            raise
+        print(f"auditlog: the database did not answer ({exc}){_unwritten(output)}", file=sys.stderr)
+        return 1
+    finally:
+        output.discard()
+    where = "standard output" if output.path is None else str(output.path)
+    print(
+        f"auditlog: exported {rows:,} entries of account {command.account_id} "
+        f"({command.request.format.value.upper()}, {output.bytes / 1e6:,.1f} MB) to {where} "
+        f"in {time.monotonic() - began:,.1f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _check_output(output: Output) -> None:
+    try:
+        output.check()
+    except OutputError as exc:
+        raise CommandError("--output", str(exc)) from exc
+
+
+def _unwritten(output: Output) -> str:
+    return "" if output.path is None else f"; {output.path} was not written"
+
+
+async def _exported(
+    settings: Settings,
+    command: ExportCommand,
+    output: Output,
+    progress: RowProgress,
+    now: dt.datetime,
+) -> int:
+    # An export may rightly take longer than a request's statement timeout.
+    limits = DatabaseLimits(settings.db_timeout, settings.db_pool_size, bound_statements=False)
+    _check_sqlite_file(settings.database_url)
+    await open_database(settings.database_url, limits)
+    try:
+        pending = await pending_migrations()
+        if pending:
+            raise CommandError(
+                "AUDITLOG_DATABASE_URL",
+                f"the database lacks the migrations {', '.join(pending)}; check the URL, "
+                "or run auditlog migrate.",
+            )
+        return await run_export(command, output, progress, now)
+    finally:
+        await close_database()
+
+
+def _check_sqlite_file(url: str) -> None:
+    # Connecting would create an empty file where a mistyped path points.
+    scheme, _, rest = url.partition("://")
+    path = rest.split("?", 1)[0]
+    if scheme == "sqlite" and path != ":memory:" and not Path(path).is_file():
+        raise CommandError(
+            "AUDITLOG_DATABASE_URL", f'the SQLite file "{path}" does not exist; check the URL.'
+        )
 
 
 def _token(settings: Settings, args: argparse.Namespace) -> int:

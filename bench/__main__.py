@@ -19,6 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--events", type=int, default=1_000_000, help="events in the data set (1,000,000)")
     add("--accounts", type=int, default=200, help="accounts; the first holds a fifth (200)")
     add("--seed", type=int, default=42, help="random seed of the data set (42)")
+    add("--hot-share", type=float, default=0.2, help="the hot account's share of events (0.2)")
     add("--database", choices=("sqlite", "postgres", "both"), default="both")
     add("--requests", type=int, default=200, help="timed requests per read and side (200)")
     add("--warmup", type=int, default=20, help="untimed requests first (20)")
@@ -30,12 +31,14 @@ def _parser() -> argparse.ArgumentParser:
     add("--profile", action="store_true", help="py-spy and query plans for missed targets")
     add("--postgres-admin-url", default=POSTGRES_ADMIN_URL, help="where to CREATE DATABASE")
     add("--postgres-database", default=POSTGRES_DATABASE, help="the database to (re)create")
-    add("--only", choices=("load",), help="run only this phase (on the loaded or reused data)")
+    add("--only", choices=("load", "export"), help="run only this phase (on loaded/reused data)")
     add("--load-seconds", type=float, default=60.0, help="mixed load, timed seconds (60; 0: skip)")
     add("--load-warmup", type=float, default=10.0, help="mixed load, untimed seconds first (10)")
     add("--load-concurrency", type=int, default=16, help="mixed load, requests in flight (16)")
     add("--load-max-requests", type=int, default=200_000, help="mixed load, request cap")
     add("--load-tracemalloc", action="store_true", help="mixed load, where server memory grew")
+    add("--export-runs", type=int, default=3, help="exports, full hot account per format (3)")
+    add("--export-first-rows", type=int, default=5, help="exports, first rows per filter (5)")
     return parser
 
 
@@ -49,6 +52,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             "bench: --load-concurrency and --load-max-requests must be at least 1, "
             "--load-seconds at least 0",
+            file=sys.stderr,
+        )
+        return 2
+    if not 0 < args.hot_share <= 1 or args.export_runs < 1 or args.export_first_rows < 1:
+        print(
+            "bench: --hot-share must be in (0, 1], --export-runs and --export-first-rows "
+            "at least 1",
             file=sys.stderr,
         )
         return 2

@@ -47,12 +47,15 @@ class Options:
     profile: bool
     postgres_admin_url: str
     postgres_database: str = "auditlog_bench"
-    only: str | None = None  # "load": only the mixed load
+    only: str | None = None  # "load": only the mixed load; "export": only the exports
     load_seconds: float = 60.0
     load_warmup: float = 10.0
     load_concurrency: int = 16
     load_max_requests: int = 200_000
     load_tracemalloc: bool = False
+    hot_share: float = 0.2
+    export_runs: int = 3
+    export_first_rows: int = 5
 
 
 @dataclass

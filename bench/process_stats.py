@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 PROC = Path("/proc")
@@ -72,3 +73,36 @@ def _read(pid: int, name: str) -> str:
         return (PROC / str(pid) / name).read_text()
     except OSError as exc:
         raise ProcessStatsError(f"cannot read /proc/{pid}/{name}: {exc}") from exc
+
+
+class RssSampler:
+    """Samples process `pid`'s VmRSS every `interval` seconds in a thread, while in a `with`."""
+
+    def __init__(self, pid: int, interval: float = 0.02) -> None:
+        self.pid = pid
+        self.interval = interval
+        self.samples: list[int] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="rss-sampler", daemon=True)
+
+    def __enter__(self) -> RssSampler:
+        self.samples.append(rss_bytes(self.pid))
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.samples.append(rss_bytes(self.pid))
+
+    @property
+    def peak_growth(self) -> int:
+        """The highest sample above the first, in bytes."""
+        return max(self.samples) - self.samples[0]
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.samples.append(rss_bytes(self.pid))
+            except ProcessStatsError:
+                return  # the process ended

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.databases import BenchDatabase, bench_databases, postgres_version
+from bench.exports import measure_exports
 from bench.generate import Dataset, DatasetSpec
 from bench.load import load, loaded_marker
 from bench.machine import describe_machine
@@ -31,21 +32,26 @@ async def run(options: Options) -> Path:
     if version is None and any(not database.is_sqlite for database in databases):
         raise SystemExit(f"bench: PostgreSQL does not answer at {options.postgres_admin_url}")
     machine = describe_machine(version)
-    spec = DatasetSpec(options.events, options.accounts, options.seed)
+    spec = DatasetSpec(options.events, options.accounts, options.seed, hot_share=options.hot_share)
     dataset, loading = await prepare(spec, databases, options)
     matched = await verify_rows(dataset, secrets.token_urlsafe(48))
     print(f"{matched} generated rows equal what recordAuditLogs stores for the same events")
     measurements: list[Measurement] = []
     diagnostics: list[dict[str, Any]] = []
     mixed_load: dict[str, Any] = {}
+    exports: dict[str, Any] = {}
     for database in databases:
         context = Context(database, dataset, options, started.strftime("%Y%m%dT%H%M%SZ"))
         found: list[Measurement] = []
-        if options.only != "load":
+        if options.only is None:
             done = await measure_database(context)
             found += done.measurements
             diagnostics += done.diagnostics
-        if options.load_seconds > 0:
+        if options.only in (None, "export"):
+            exported = await measure_exports(context)
+            found += exported.measurements
+            exports[database.name] = exported.report
+        if options.only in (None, "load") and options.load_seconds > 0:
             loaded = await measure_mixed_load(context)
             found += loaded.measurements
             mixed_load[database.name] = loaded.report
@@ -64,6 +70,7 @@ async def run(options: Options) -> Path:
         "options": options.__dict__,
         "diagnostics": diagnostics,
         "mixed_load": mixed_load,
+        "exports": exports,
     }
     path = write(document, measurements, started)
     print_table(measurements, f"All results ({path.relative_to(RESULTS.parent.parent)})")
@@ -92,7 +99,12 @@ async def prepare(
 
 
 def _matches(marker: dict[str, Any], spec: DatasetSpec) -> bool:
-    wanted = {"events": spec.events, "accounts": spec.accounts, "seed": spec.seed}
+    wanted = {
+        "events": spec.events,
+        "accounts": spec.accounts,
+        "seed": spec.seed,
+        "hot_share": spec.hot_share,
+    }
     return all(marker.get(key) == value for key, value in wanted.items())
 
 

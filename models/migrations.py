@@ -321,3 +321,16 @@ async def migrate() -> list[str]:
             )
             applied.append(migration.name)
     return applied
+
+
+async def pending_migrations() -> list[str]:
+    """The names of the migrations not applied yet; every one on a database never migrated."""
+    client = connection()
+    if dialect_of(client) == SQLITE:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?"
+    else:
+        sql = "SELECT relname AS name FROM pg_class WHERE relname = $1 AND relkind = 'r'"
+    if not await fetch(client, sql, [MIGRATIONS_TABLE]):
+        return [migration.name for migration in MIGRATIONS]
+    done = {row["name"] for row in await fetch(client, f"SELECT name FROM {MIGRATIONS_TABLE}")}
+    return [migration.name for migration in MIGRATIONS if migration.name not in done]

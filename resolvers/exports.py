@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 import orjson
 
-from models.audit_log_query import all_of, keyset_after, select_entries
+from models.audit_log_query import all_of, any_match, keyset_after, select_entries
 from resolvers.audit_logs import Order
 from resolvers.entries import Entry
+from resolvers.filters import AuditLogFilter, filter_conditions
 from resolvers.selection import Selection
 from resolvers.self_audit import Acting, record_access_change
 
@@ -50,6 +51,11 @@ async def entry_batches(
         last = entries[-1]
         window = all_of(where, keyset_after(last.occurred_at, last.id, descending=descending))
         size = batch_size
+
+
+async def has_entries(account_id: str) -> bool:
+    """Whether the account has any entry (exporting an account without one is a typo)."""
+    return await any_match(filter_conditions(account_id, AuditLogFilter()))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,11 @@ from resolvers.redaction import RedactionPolicy
 
 @dataclass(frozen=True)
 class Acting:
-    """Who changes access, in which account, and from where."""
+    """Who changes access (or exports), in which account, and from where.
+
+    `actor_type` is USER for a caller with a token, SYSTEM for an operator at the
+    command line, who acts on the platform rather than as a member of the account.
+    """
 
     account_id: str
     user_id: str
@@ -25,11 +29,12 @@ class Acting:
     ip_address: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
+    actor_type: ActorType = ActorType.USER
 
     @property
     def actor(self) -> Actor:
-        """The acting admin as the entry's actor."""
-        return Actor(ActorType.USER, self.user_id, self.user_name, self.user_email)
+        """The acting caller as the entry's actor."""
+        return Actor(self.actor_type, self.user_id, self.user_name, self.user_email)
 
 
 async def record_access_change(

@@ -1,13 +1,16 @@
-"""Reading a process's memory and CPU time from /proc texts."""
+"""Reading a process's memory and CPU time from /proc texts, and sampling its memory."""
 
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
 from bench.process_stats import (
+    MB,
     ProcessStatsError,
+    RssSampler,
     parse_cpu_seconds,
     parse_schedstat,
     parse_status_bytes,
@@ -51,3 +54,12 @@ def test_the_running_process_has_a_resident_set() -> None:
 
 def test_schedstat_gives_seconds_running_and_waiting_for_a_cpu() -> None:
     assert parse_schedstat("2500000000 500000000 1234\n") == (2.5, 0.5)
+
+
+def test_the_rss_sampler_sees_memory_held_while_it_runs() -> None:
+    with RssSampler(os.getpid(), interval=0.001) as sampler:
+        held = b"x" * (40 * MB)
+        while len(sampler.samples) < 5:
+            time.sleep(0.005)
+        del held
+    assert sampler.peak_growth >= 30 * MB

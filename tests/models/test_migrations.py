@@ -11,7 +11,7 @@ from models.audit_log import AccountSequence, AuditLog
 from models.audit_log_query import select_entries
 from models.database import close_database, connection, open_database
 from models.export_job import ExportJob
-from models.migrations import MIGRATIONS, migrate
+from models.migrations import MIGRATIONS, migrate, pending_migrations
 from resolvers.filters import AuditLogFilter
 from resolvers.selection import Selection
 from tests.factories import event, record
@@ -35,6 +35,18 @@ async def test_every_model_field_has_its_column(db: str, model: type) -> None:
 
 async def test_migrating_again_applies_nothing(db: str) -> None:
     assert await migrate() == []
+
+
+async def test_a_migrated_database_has_no_pending_migration(db: str) -> None:
+    assert await pending_migrations() == []
+
+
+async def test_a_database_never_migrated_has_every_migration_pending(tmp_path: Path) -> None:
+    await open_database(f"sqlite://{tmp_path}/empty.sqlite3")
+    try:
+        assert await pending_migrations() == [migration.name for migration in MIGRATIONS]
+    finally:
+        await close_database()
 
 
 @pytest.mark.parametrize(
