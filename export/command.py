@@ -24,7 +24,6 @@ from typing import Any
 import anyio
 import orjson
 
-from export.endpoint import audit_log_id
 from export.files import Output, OutputError
 from export.formats import Layout
 from export.progress import RowProgress
@@ -35,7 +34,6 @@ from resolvers.exports import ExportReport, entry_batches, has_entries, record_e
 from resolvers.facets import total
 from resolvers.selection import Selection
 from resolvers.self_audit import Acting
-from resolvers.time_zones import zone_named
 
 LOG = logging.getLogger("auditlog.export")
 USER_AGENT = "auditlog export (command line)"
@@ -101,9 +99,7 @@ class ExportCommand:
 
     def layout(self) -> Layout:
         """How the entries become file text."""
-        asked = self.request
-        zone = zone_named(asked.time_zone)
-        return Layout(asked.format, asked.columns, asked.locale, zone, audit_log_id, asked.bom)
+        return self.request.layout()
 
 
 def read_command(options: Mapping[str, Any], now: dt.datetime) -> ExportCommand:
