@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -151,13 +152,12 @@ def api_object(
     Without `sentences` the description is left empty (for a file that does not show it).
     """
     actor, target = entry.actor, entry.target
-    category = category_of(entry.action)
     return {
         "id": global_id(entry.id),
         "sequence": str(entry.sequence),
         "occurredAt": entry.occurred_at.isoformat(),
         "action": entry.action,
-        "category": category.name if category else None,
+        "category": category_name(entry.action),
         "description": describe(entry, locale) if sentences else "",
         "actor": {
             "type": actor.type.value,
@@ -200,7 +200,6 @@ def csv_row(
     Without `sentences` the description cell is left empty (for a file that does not show it).
     """
     actor, target = entry.actor, entry.target
-    category = category_of(entry.action)
     occurred_at = entry.occurred_at.isoformat()
     cells = [
         global_id(entry.id),
@@ -209,7 +208,7 @@ def csv_row(
         # occurred_at is in UTC already, so in UTC it reads the same.
         occurred_at if zone.key == "UTC" else _local(entry.occurred_at, zone),
         entry.action,
-        category.name if category else "",
+        category_name(entry.action) or "",
         describe(entry, locale) if sentences else "",
         actor.type.value,
         actor.id or "",
@@ -230,6 +229,13 @@ def csv_row(
         entry.recorded_at.isoformat(),
     ]
     return [("'" + cell) if cell[:1] in _FORMULA_CHARACTERS else cell for cell in cells]
+
+
+@functools.lru_cache(maxsize=1024)
+def category_name(action: str) -> str | None:
+    """The name of the action's category (CUSTOM for custom actions), None if unknown."""
+    category = category_of(action)
+    return category.name if category else None
 
 
 def _changes(entry: Entry) -> list[dict[str, object]]:
