@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 
 from models.audit_log import INSERT_COLUMNS, READ_COLUMNS
-from models.database import SQLITE, connection, dialect_of, fetch
+from models.database import SQLITE, connection, dialect_of, fetch, fetch_values
 
 # Columns a condition may name: the table's own; anything else is a programming error.
 FILTERABLE = frozenset({"id", *INSERT_COLUMNS})
@@ -238,9 +238,24 @@ def keyset_after(occurred_at: dt.datetime, entry_id: int, *, descending: bool) -
 
 async def select_entries(where: Condition, *, descending: bool, limit: int) -> list[dict[str, Any]]:
     """Return up to `limit` rows matching `where` in (occurred_at, id) order."""
+    return await _fetch(*await _page(where, descending, limit))
+
+
+async def select_entry_values(
+    where: Condition, *, descending: bool, limit: int
+) -> Sequence[Sequence[Any]]:
+    """The rows select_entries returns, each as its READ_COLUMNS values in that order."""
+    sql, params = await _page(where, descending, limit)
+    client = connection()
+    if dialect_of(client) != SQLITE:
+        sql = _numbered(sql)
+    return await fetch_values(client, sql, params)
+
+
+async def _page(where: Condition, descending: bool, limit: int) -> tuple[str, list[Any]]:
     direction = "DESC" if descending else "ASC"
     sql, params = _where(await _planned(where))
-    return await _fetch(
+    return (
         f"SELECT {', '.join(READ_COLUMNS)} FROM audit_log WHERE {sql} "
         f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?",
         [*params, limit],

@@ -57,6 +57,8 @@ def utc(value: Any) -> dt.datetime:
         value = dt.datetime.fromisoformat(value)
     if not isinstance(value, dt.datetime):
         raise TypeError(f"expected a datetime, got {value!r}")
+    if value.tzinfo is dt.UTC:  # as both drivers give it: already what astimezone would return
+        return value
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 

@@ -7,7 +7,7 @@ import logging
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import asyncpg
 from tortoise import Tortoise, connections
@@ -148,6 +148,18 @@ async def fetch(
     """Run a query and return its rows as dictionaries."""
     rows: list[dict[str, Any]] = await client.execute_query_dict(sql, list(values))
     return rows
+
+
+async def fetch_values(
+    client: BaseDBAsyncClient, sql: str, values: Sequence[Any] = ()
+) -> Sequence[Sequence[Any]]:
+    """Run a query and return its rows as the driver gives them, to be read by position.
+
+    No dictionary is built per row (SQLite's rows find a name by comparing every
+    column's): for reads of thousands of rows, such as exports.
+    """
+    _, rows = await client.execute_query(sql, list(values))
+    return cast(Sequence[Sequence[Any]], rows)
 
 
 def is_outage(exc: BaseException) -> bool:

@@ -9,8 +9,10 @@ fallback. A language that lacks a template borrows the English one (never a key)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Protocol
+import functools
+import string
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Protocol, cast
 
 from catalogue import CUSTOM_PREFIX, is_custom, lookup
 from catalogue.de import GERMAN
@@ -74,6 +76,7 @@ class Activity(Protocol):
     def failure_reason(self) -> str | None: ...
 
 
+@functools.lru_cache(maxsize=256)
 def language_for(locale: str | None) -> Language:
     """Return the shipped language for a locale or Accept-Language value, English if none."""
     return LANGUAGES[negotiate(locale, LANGUAGES)]
@@ -82,10 +85,11 @@ def language_for(locale: str | None) -> Language:
 def describe(activity: Activity, locale: str | None = "en") -> str:
     """Return the sentence for an activity in the locale's language."""
     language = language_for(locale)
-    slots = {code: _Slots(activity, LANGUAGES[code]) for code in {language.code, "en"}}
-    for code, template in _candidates(activity, language):
+    own = _Slots(activity, language)
+    english = own if language is ENGLISH else _Slots(activity, ENGLISH)
+    for in_english, template in _candidates(activity, language):
         try:
-            return template.format_map(slots[code]).strip()
+            return template.fill(english if in_english else own)
         except KeyError:
             continue
     return activity.action  # unreachable: the last fallback needs only the action
@@ -117,30 +121,49 @@ def label_of(action: str, language: Language) -> str:
     return action
 
 
-def _candidates(activity: Activity, language: Language) -> Iterator[tuple[str, str]]:
-    action = activity.action
+def _candidates(activity: Activity, language: Language) -> tuple[tuple[bool, Template], ...]:
+    """The templates to try, in order, each with whether it is English (not `language`)."""
+    single = activity.changes[0].field if len(activity.changes) == 1 else None
+    failed = activity.outcome is Outcome.FAILURE
+    return _candidates_of(activity.action, failed, single, _is_self(activity), language.code)
+
+
+# Activities of one action, outcome and shape try the same templates: keep the list.
+@functools.lru_cache(maxsize=4096)
+def _candidates_of(
+    action: str, failed: bool, single: str | None, self_form: bool, code: str
+) -> tuple[tuple[bool, Template], ...]:
+    language = LANGUAGES[code]
+    found = [
+        (source is not language, _compiled(template))
+        for source, template in _candidate_templates(action, failed, single, self_form, language)
+    ]
+    return tuple(found)
+
+
+def _candidate_templates(
+    action: str, failed: bool, single: str | None, self_form: bool, language: Language
+) -> Iterator[tuple[Language, str]]:
     spec = lookup(action)
-    if activity.outcome is Outcome.FAILURE:
+    if failed:
         keys = [f"{action}#failure"]
         keys.append("failure#" if spec and spec.verb in language.verbs else "failure#unknown")
         keys.append("failure#unknown")
     else:
-        keys = _variant_keys(activity)
+        keys = _variant_keys(action, single, self_form)
         keys.append(action)
     for key in keys:
         yield from _templates(key, language)
-    if activity.outcome is not Outcome.FAILURE:
+    if not failed:
         verb = action.rpartition(".")[2]
         for source in (language, ENGLISH):
             if spec is not None and verb in source.verbs:
-                yield source.code, source.verbs[verb].sentence
+                yield source, source.verbs[verb].sentence
         yield from _templates("custom#" if is_custom(action) else "unknown#", language)
 
 
-def _variant_keys(activity: Activity) -> list[str]:
-    action, keys = activity.action, []
-    single = activity.changes[0].field if len(activity.changes) == 1 else None
-    self_form = _is_self(activity)
+def _variant_keys(action: str, single: str | None, self_form: bool) -> list[str]:
+    keys = []
     if self_form and single:
         keys.append(f"{action}#self:field:{single}")
     if single:
@@ -150,10 +173,10 @@ def _variant_keys(activity: Activity) -> list[str]:
     return keys
 
 
-def _templates(key: str, language: Language) -> Iterator[tuple[str, str]]:
+def _templates(key: str, language: Language) -> Iterator[tuple[Language, str]]:
     source = language if key in language.sentences else ENGLISH
     for template in source.sentences.get(key, ()):
-        yield source.code, template
+        yield source, template
 
 
 def _is_self(activity: Activity) -> bool:
@@ -165,6 +188,73 @@ def _is_self(activity: Activity) -> bool:
         and target.type in PERSON_TYPES
         and target.id == actor.id
     )
+
+
+class Template:
+    """A sentence template, split once into literal text and the slots that fill it.
+
+    `fill` gives what `template.format_map(slots).strip()` gives, KeyError included
+    (an unknown slot, or one without a value for this activity), without parsing the
+    template or looking its slots up by name for every entry.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        parts: tuple[tuple[str, Callable[[_Slots], object]], ...] = (),
+        tail: str = "",
+    ) -> None:
+        self.text = text
+        self.parts = parts  # (literal text, then the slot after it)
+        self.tail = tail
+
+    def fill(self, slots: _Slots) -> str:
+        """The sentence, or KeyError when a slot has no value for `slots`' activity."""
+        pieces = []
+        for literal, slot in self.parts:
+            pieces.append(literal)
+            value = slot(slots)
+            if value is None:
+                raise KeyError(self.text)
+            pieces.append(str(value))
+        pieces.append(self.tail)
+        return "".join(pieces).strip()
+
+
+class _FormatMap(Template):
+    """A template with format specs or conversions: filled by str.format_map itself."""
+
+    def fill(self, slots: _Slots) -> str:
+        return self.text.format_map(slots).strip()
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(text: str) -> Template:
+    parts: list[tuple[str, Callable[[_Slots], object]]] = []
+    pending = ""
+    for literal, name, spec, conversion in string.Formatter().parse(text):
+        pending += literal
+        if name is None:
+            continue
+        if spec or conversion or not name.isidentifier():
+            return _FormatMap(text)
+        parts.append((pending, _slot(name)))
+        pending = ""
+    return Template(text, tuple(parts), pending)
+
+
+def _slot(name: str) -> Callable[[_Slots], object]:
+    fill = getattr(_Slots, f"_{name}", None)
+    if name not in SLOTS or fill is None:
+        return _unknown(name)
+    return cast(Callable[[_Slots], object], fill)
+
+
+def _unknown(name: str) -> Callable[[_Slots], object]:
+    def missing(slots: _Slots) -> object:
+        raise KeyError(name)
+
+    return missing
 
 
 class _Slots(Mapping[str, str]):

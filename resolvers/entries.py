@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import operator
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from models.audit_log import ActorType, Outcome
+from models.audit_log import READ_COLUMNS, ActorType, Outcome
 from models.audit_log_store import utc
 from resolvers.stored_json import decode_stored
+
+# A row's values in READ_COLUMNS order, which from_values unpacks.
+_READ_VALUES = operator.itemgetter(*READ_COLUMNS)
+# Stored values to members by a dict look-up, cheaper than calling the enum per row;
+# a value not found still goes through the enum, which refuses it.
+_ACTOR_TYPES = {member.value: member for member in ActorType}
+_OUTCOMES = {member.value: member for member in Outcome}
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,34 +79,46 @@ class Entry:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Entry:
         """Build an entry from a row of the audit_log table."""
+        return cls.from_values(_READ_VALUES(row))
+
+    @classmethod
+    def from_values(cls, values: Sequence[Any]) -> Entry:
+        """Build an entry from a row's values in READ_COLUMNS order."""
+        (
+            entry_id, account_id, sequence, action, actor_type, actor_id, actor_name,
+            actor_email, target_type, target_id, target_name, changes, metadata, tags,
+            outcome, failure_reason, ip_address, user_agent, request_id, occurred_at,
+            recorded_at,
+        ) = values  # fmt: skip
         target = None
-        if row["target_type"] is not None:
-            target = Target(row["target_type"], row["target_id"], row["target_name"])
-        changes = decode_stored(row["changes"])
-        metadata = decode_stored(row["metadata"])
+        if target_type is not None:
+            target = Target(target_type, target_id, target_name)
+        # Most entries change nothing and carry no metadata: skip the decoder for those.
+        decoded_changes = [] if changes == "[]" else decode_stored(changes)
+        decoded_metadata = {} if metadata == "{}" else decode_stored(metadata)
         return cls(
-            id=row["id"],
-            account_id=row["account_id"],
-            sequence=row["sequence"],
-            action=row["action"],
+            id=entry_id,
+            account_id=account_id,
+            sequence=sequence,
+            action=action,
             actor=Actor(
-                ActorType(row["actor_type"]),
-                row["actor_id"],
-                row["actor_name"],
-                row["actor_email"],
+                _ACTOR_TYPES.get(actor_type) or ActorType(actor_type),
+                actor_id,
+                actor_name,
+                actor_email,
             ),
             target=target,
-            changes=_changes(changes),
-            metadata=metadata if isinstance(metadata, dict) else {},
-            tags=_tags(row["tags"]),
-            outcome=Outcome(row["outcome"]),
-            failure_reason=row["failure_reason"],
-            ip_address=row["ip_address"],
-            user_agent=row["user_agent"],
-            request_id=row["request_id"],
-            occurred_at=utc(row["occurred_at"]),
-            recorded_at=utc(row["recorded_at"]),
-            opaque_metadata=None if isinstance(metadata, dict) else metadata,
+            changes=_changes(decoded_changes),
+            metadata=decoded_metadata if isinstance(decoded_metadata, dict) else {},
+            tags=_tags(tags),
+            outcome=_OUTCOMES.get(outcome) or Outcome(outcome),
+            failure_reason=failure_reason,
+            ip_address=ip_address,
+            user_agent=user_agent,
+            request_id=request_id,
+            occurred_at=utc(occurred_at),
+            recorded_at=utc(recorded_at),
+            opaque_metadata=None if isinstance(decoded_metadata, dict) else decoded_metadata,
         )
 
 
@@ -110,5 +130,7 @@ def _changes(value: Any) -> list[Change]:
 
 
 def _tags(value: Any) -> tuple[str, ...]:
+    if value == "[]":
+        return ()
     tags = decode_stored(value)
     return tuple(tag for tag in tags if isinstance(tag, str)) if isinstance(tags, list) else ()

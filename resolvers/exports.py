@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import orjson
 
-from models.audit_log_query import all_of, any_match, keyset_after, select_entries
+from models.audit_log_query import all_of, any_match, keyset_after, select_entry_values
 from resolvers.audit_logs import Order
 from resolvers.entries import Entry
 from resolvers.filters import AuditLogFilter, filter_conditions
@@ -35,22 +37,36 @@ async def entry_batches(
 
     Relative times in the query (`now-7d`) are fixed once, at `now`, so the batches of
     one export read one consistent selection. Raises InvalidInputError before the first
-    query when the filter or query is not valid.
+    query when the filter or query is not valid. While a batch is being written, the
+    next one is already being read: one batch ahead, never more.
     """
     where = selection.condition(now or dt.datetime.now(dt.UTC))
     descending = order is Order.NEWEST_FIRST
-    window, size = where, first_batch
-    while True:
-        rows = await select_entries(window, descending=descending, limit=size)
-        if not rows:
-            return
-        entries = [Entry.from_row(row) for row in rows]
-        yield entries
-        if len(rows) < size:
-            return
-        last = entries[-1]
-        window = all_of(where, keyset_after(last.occurred_at, last.id, descending=descending))
-        size = batch_size
+    size = first_batch
+    rows = await select_entry_values(where, descending=descending, limit=size)
+    ahead: asyncio.Task[Sequence[Sequence[Any]]] | None = None
+    try:
+        while rows:
+            entries = [Entry.from_values(row) for row in rows]
+            if len(rows) == size:
+                last, size = entries[-1], batch_size
+                after = keyset_after(last.occurred_at, last.id, descending=descending)
+                ahead = asyncio.create_task(
+                    select_entry_values(all_of(where, after), descending=descending, limit=size)
+                )
+            yield entries
+            rows = await ahead if ahead is not None else []
+            ahead = None
+    finally:
+        if ahead is not None:  # the reader stopped early: the batch read ahead is not wanted
+            ahead.cancel()
+            ahead.add_done_callback(_retrieved)
+
+
+def _retrieved(task: asyncio.Task[Any]) -> None:
+    # A read that failed before it was cancelled has no one to tell; do not log it as lost.
+    if not task.cancelled():
+        task.exception()
 
 
 async def has_entries(account_id: str) -> bool:

@@ -19,7 +19,8 @@ import orjson
 WRAP_DEPTH = 64
 # orjson reads integers outside the 64-bit range as (rounded) floats; long digit runs
 # send a value through the exact decoder instead.
-_LONG_NUMBER = re.compile(r"\d{19}")
+_LONG_DIGITS = 19
+_LONG_NUMBER = re.compile(rf"\d{{{_LONG_DIGITS}}}")
 _INT64 = range(-(2**63), 2**63)
 
 
@@ -69,13 +70,15 @@ def decode_stored(raw: Any) -> Any:
         value = _decode(text)
     except RecursionError:
         return DeepJson(text)
-    if text.count("[") + text.count("{") >= WRAP_DEPTH:
+    # Fewer characters than WRAP_DEPTH cannot hold that many brackets: skip the count.
+    if len(text) >= WRAP_DEPTH and text.count("[") + text.count("{") >= WRAP_DEPTH:
         value = _wrap_deep(value)
     return value
 
 
 def _decode(text: str) -> Any:
-    if not _LONG_NUMBER.search(text):
+    # Text shorter than a 19-digit run cannot hold one: skip the search.
+    if len(text) < _LONG_DIGITS or not _LONG_NUMBER.search(text):
         try:
             return orjson.loads(text)
         except orjson.JSONDecodeError:
