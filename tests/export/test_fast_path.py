@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalogue import SPECS
-from export.endpoint import audit_log_id
 from export.formats import CSV_COLUMNS, JSON_FIELDS, Format, Layout
+from export.request import audit_log_id
 from models.audit_log import ActorType, Outcome
 from models.audit_log_query import select_entries
 from models.database import connection
