@@ -180,13 +180,6 @@ def api_object(
     }
 
 
-def csv_values(
-    entry: Entry, locale: str | None, zone: ZoneInfo, global_id: Callable[[int], str]
-) -> dict[str, str]:
-    """The entry's CSV cells by column name; absent values are empty cells."""
-    return dict(zip(CSV_COLUMNS, csv_row(entry, locale, zone, global_id), strict=True))
-
-
 def csv_row(
     entry: Entry,
     locale: str | None,
@@ -240,11 +233,6 @@ def category_name(action: str) -> str | None:
 
 def _changes(entry: Entry) -> list[dict[str, object]]:
     return [{"field": c.field, "before": c.before, "after": c.after} for c in entry.changes]
-
-
-def neutralised(cell: str) -> str:
-    """The cell, with a leading apostrophe if a spreadsheet would take it for a formula."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def _local(moment: dt.datetime, zone: ZoneInfo) -> str:
