@@ -139,12 +139,21 @@ def _names() -> str:
     return ", ".join(f"{name}:" for name in QUALIFIERS) + ", meta.KEY:"
 
 
+@dataclass(frozen=True)
+class Reading:
+    """What terms are read against: the moment `now-7d` counts from, and the account."""
+
+    now: dt.datetime
+    account_id: str
+
+
 def query_condition(terms: list[Term], now: dt.datetime, account_id: str) -> Condition:
     """Return the condition a parsed query stands for, among the account's entries."""
+    reading = Reading(now, account_id)
     groups: dict[str, list[Condition]] = {}
     conditions: list[Condition] = []
     for term in terms:
-        condition = _condition(term, now, account_id)
+        condition = _condition(term, reading)
         if term.negated:
             conditions.append(negate(condition))
         elif term.qualifier is None:
@@ -155,33 +164,31 @@ def query_condition(terms: list[Term], now: dt.datetime, account_id: str) -> Con
     return all_of(*conditions)
 
 
-def _condition(term: Term, now: dt.datetime, account_id: str) -> Condition:
+def _condition(term: Term, reading: Reading) -> Condition:
     if term.qualifier is None:
         return contains_text(term.value)
-    if term.qualifier.startswith(META):
-        return _meta(term, account_id)
-    if term.qualifier == "tag":
-        return _tag(term, account_id)
-    return QUALIFIER_CONDITIONS[term.qualifier](term, now)
+    # Every meta.KEY qualifier is read by one function; the key is in the qualifier.
+    name = META if term.qualifier.startswith(META) else term.qualifier
+    return QUALIFIER_CONDITIONS[name](term, reading)
 
 
-def _tag(term: Term, account_id: str) -> Condition:
+def _tag(term: Term, reading: Reading) -> Condition:
     try:
-        return tag_condition(account_id, (term.value,), "query")
+        return tag_condition(reading.account_id, (term.value,), "query")
     except InvalidInputError as exc:
         raise query_error(term.column, exc.problems[0].message.rstrip(".")) from exc
 
 
-def _meta(term: Term, account_id: str) -> Condition:
+def _meta(term: Term, reading: Reading) -> Condition:
     key = term.qualifier[len(META) :] if term.qualifier else ""
     try:
-        return metadata_condition(account_id, key, term.value, "query")
+        return metadata_condition(reading.account_id, key, term.value, "query")
     except InvalidInputError as exc:
         message = exc.problems[0].message.rstrip(".")
         raise query_error(term.column, f"{META}{key[:60]}: {message}") from exc
 
 
-def _actor(term: Term, now: dt.datetime) -> Condition:
+def _actor(term: Term, reading: Reading) -> Condition:
     return any_of(
         equals("actor_id", term.value),
         equals_ignoring_case("actor_email", term.value),
@@ -189,7 +196,7 @@ def _actor(term: Term, now: dt.datetime) -> Condition:
     )
 
 
-def _action(term: Term, now: dt.datetime) -> Condition:
+def _action(term: Term, reading: Reading) -> Condition:
     try:
         return action_condition(term.value, "query")
     except InvalidInputError as exc:
@@ -198,7 +205,7 @@ def _action(term: Term, now: dt.datetime) -> Condition:
         ) from exc
 
 
-def _category(term: Term, now: dt.datetime) -> Condition:
+def _category(term: Term, reading: Reading) -> Condition:
     normal = term.value.lower().replace("-", "_")
     try:
         return category_condition((Category(normal),))
@@ -209,7 +216,7 @@ def _category(term: Term, now: dt.datetime) -> Condition:
         ) from exc
 
 
-def _target(term: Term, now: dt.datetime) -> Condition:
+def _target(term: Term, reading: Reading) -> Condition:
     target_type, _, target_id = term.value.partition(":")
     if not target_type:
         raise query_error(term.column, f'"{term.value}" is not a target; write inbox or inbox:5')
@@ -217,7 +224,7 @@ def _target(term: Term, now: dt.datetime) -> Condition:
     return all_of(condition, equals("target_id", target_id)) if target_id else condition
 
 
-def _ip(term: Term, now: dt.datetime) -> Condition:
+def _ip(term: Term, reading: Reading) -> Condition:
     try:
         return ip_condition(term.value, "query")
     except InvalidInputError as exc:
@@ -226,11 +233,12 @@ def _ip(term: Term, now: dt.datetime) -> Condition:
         ) from exc
 
 
-def _request(term: Term, now: dt.datetime) -> Condition:
+def _request(term: Term, reading: Reading) -> Condition:
     return equals("request_id", term.value)
 
 
-def _occurred(term: Term, now: dt.datetime) -> Condition:
+def _occurred(term: Term, reading: Reading) -> Condition:
+    now = reading.now
     value = term.value
     if ".." in value:
         low, _, high = value.partition("..")
@@ -291,7 +299,7 @@ def _moment(text: str, term: Term, now: dt.datetime) -> tuple[dt.datetime, dt.da
         ) from exc
 
 
-QUALIFIER_CONDITIONS: dict[str, Callable[[Term, dt.datetime], Condition]] = {
+QUALIFIER_CONDITIONS: dict[str, Callable[[Term, Reading], Condition]] = {
     "actor": _actor,
     "action": _action,
     "category": _category,
@@ -299,4 +307,6 @@ QUALIFIER_CONDITIONS: dict[str, Callable[[Term, dt.datetime], Condition]] = {
     "ip": _ip,
     "request": _request,
     "occurred": _occurred,
+    "tag": _tag,
+    META: _meta,
 }
