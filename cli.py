@@ -109,7 +109,7 @@ def _export(settings: Settings, args: argparse.Namespace) -> int:
     progress: RowProgress = BarProgress() if shown else NoProgress()
     began = time.monotonic()
     try:
-        command = read_command(vars(args), now)
+        command = read_command(vars(args), now, database_csv=settings.export_database_csv)
         _check_output(output)
         rows = asyncio.run(_exported(settings, command, output, progress, now))
     except CommandError as exc:

@@ -358,6 +358,7 @@ def export_worker(
         ttl=settings.export_ttl,
         lease=dt.timedelta(seconds=settings.export_lease),
         batch_size=settings.export_batch_size,
+        database_csv=settings.export_database_csv,
         loops=settings.export_workers,
     )
     return ExportWorker(config, on_change)
@@ -425,7 +426,10 @@ def create_app(
     limited = RateLimitGate(AuditLogGraphQL(settings, ide_token, policy), callers)
     graphql = AuthenticationGate(limited, authenticator, ide_page=True)
     exports = AuthenticationGate(
-        RateLimitGate(ExportEndpoint(effective_roles, settings.trusted_proxies), callers),
+        RateLimitGate(
+            ExportEndpoint(effective_roles, settings.trusted_proxies, settings.export_database_csv),
+            callers,
+        ),
         authenticator,
     )
     download = ExportDownload(effective_roles, settings.export_dir, settings.export_link_key)

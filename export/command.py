@@ -24,13 +24,14 @@ from typing import Any
 import anyio
 import orjson
 
+from export.batches import file_batches
 from export.files import Output, OutputError
 from export.formats import Layout
 from export.progress import RowProgress
 from export.request import ExportRequest, from_json
 from models.audit_log import ActorType
 from resolvers.errors import InvalidInputError, UnavailableError
-from resolvers.exports import ExportReport, entry_batches, has_entries, record_export
+from resolvers.exports import ExportReport, has_entries, record_export
 from resolvers.facets import total
 from resolvers.selection import Selection
 from resolvers.self_audit import Acting
@@ -92,6 +93,7 @@ class ExportCommand:
     account_id: str
     request: ExportRequest
     operator: Operator
+    database_csv: bool = True  # AUDITLOG_EXPORT_DATABASE_CSV
 
     def selection(self) -> Selection:
         """The entries to export."""
@@ -102,7 +104,9 @@ class ExportCommand:
         return self.request.layout()
 
 
-def read_command(options: Mapping[str, Any], now: dt.datetime) -> ExportCommand:
+def read_command(
+    options: Mapping[str, Any], now: dt.datetime, *, database_csv: bool = True
+) -> ExportCommand:
     """Check the command's options; raise CommandError naming the first one at fault."""
     account = options["account"]
     if not account or not account.strip():
@@ -113,7 +117,8 @@ def read_command(options: Mapping[str, Any], now: dt.datetime) -> ExportCommand:
         Selection(account, request.filter, request.query).condition(now)
     except InvalidInputError as exc:
         raise _named(exc) from exc
-    return ExportCommand(account, request, Operator.current(options.get("as_name")))
+    operator = Operator.current(options.get("as_name"))
+    return ExportCommand(account, request, operator, database_csv)
 
 
 def _request_body(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -177,10 +182,13 @@ async def _recorded(
     try:
         progress.start(await total(selection) if progress.shown else None)
         output.write(layout.head())
-        async for batch in entry_batches(selection, asked.order, now=now):
-            output.write(layout.body(batch, rows == 0))
-            rows += len(batch)
-            progress.advance(len(batch))
+        batches = file_batches(
+            selection, asked.order, layout, now=now, database_csv=command.database_csv
+        )
+        async for text, count in batches:
+            output.write(text)
+            rows += count
+            progress.advance(count)
         output.write(layout.tail())
         output.finish()
     except BaseException as exc:

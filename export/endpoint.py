@@ -23,10 +23,11 @@ from auth.client_ip import Network, client_ip
 from auth.principal import PERMISSIONS, Permission, Principal
 from auth.roles import EffectiveRoles
 from export.answers import answer
+from export.batches import file_batches
 from export.formats import Layout
 from export.request import ExportRequest, from_json, from_query_string
 from resolvers.errors import ForbiddenError, InvalidInputError, UnavailableError
-from resolvers.exports import ExportReport, entry_batches, record_export
+from resolvers.exports import ExportReport, record_export
 from resolvers.selection import Selection
 from resolvers.self_audit import Acting
 
@@ -44,9 +45,11 @@ class ExportEndpoint:
         self,
         roles_of: Callable[[Principal], EffectiveRoles],
         trusted_proxies: tuple[Network, ...] = (),
+        database_csv: bool = True,
     ) -> None:
         self.roles_of = roles_of
         self.trusted_proxies = trusted_proxies
+        self.database_csv = database_csv  # AUDITLOG_EXPORT_DATABASE_CSV
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await answer(self.respond, scope, receive, send)
@@ -64,7 +67,10 @@ class ExportEndpoint:
             "Content-Disposition": f'attachment; filename="{file_name(account_id, asked, now)}"',
             "Cache-Control": "no-store",
         }
-        body = _stream(selection, asked, layout, acting, now)
+        batches = file_batches(
+            selection, asked.order, layout, now=now, database_csv=self.database_csv
+        )
+        body = _stream(batches, asked, layout, acting)
         return StreamingResponse(body, media_type=asked.format.media_type, headers=headers)
 
     async def _authorised(self, principal: Principal | None) -> tuple[Principal, str]:
@@ -110,14 +116,14 @@ async def _asked(request: Request) -> ExportRequest:
 
 
 async def _stream(
-    selection: Selection, asked: ExportRequest, layout: Layout, acting: Acting, now: dt.datetime
+    batches: AsyncIterator[tuple[bytes, int]], asked: ExportRequest, layout: Layout, acting: Acting
 ) -> AsyncIterator[bytes]:
     rows, failure = 0, None
     try:
         yield layout.head()
-        async for batch in entry_batches(selection, asked.order, now=now):
-            yield layout.body(batch, rows == 0)
-            rows += len(batch)
+        async for text, count in batches:
+            yield text
+            rows += count
         yield layout.tail()
     except BaseException as exc:
         failure = _reason(exc)

@@ -199,7 +199,7 @@ def csv_row(
         str(entry.sequence),
         occurred_at,
         # occurred_at is in UTC already, so in UTC it reads the same.
-        occurred_at if zone.key == "UTC" else _local(entry.occurred_at, zone),
+        occurred_at if zone.key == "UTC" else local_time(entry.occurred_at, zone),
         entry.action,
         category_name(entry.action) or "",
         describe(entry, locale) if sentences else "",
@@ -235,11 +235,21 @@ def _changes(entry: Entry) -> list[dict[str, object]]:
     return [{"field": c.field, "before": c.before, "after": c.after} for c in entry.changes]
 
 
-def _local(moment: dt.datetime, zone: ZoneInfo) -> str:
+def local_time(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """The moment in the zone, as isoformat() writes it (in UTC where the zone cannot)."""
     try:
         return moment.astimezone(zone).isoformat()
     except OverflowError:  # the first or last hours of years 1 and 9999
         return moment.isoformat()
+
+
+def csv_cell(cell: str) -> str:
+    """One cell as csv_row and _csv_line write it: neutralised, then quoted if needed."""
+    if cell[:1] in _FORMULA_CHARACTERS:
+        cell = "'" + cell
+    if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 def _csv_lines(rows: list[list[str]]) -> bytes:

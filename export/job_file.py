@@ -17,12 +17,11 @@ import contextlib
 import hashlib
 import os
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import BinaryIO, ParamSpec, TypeVar
 
 from export.formats import Layout
-from resolvers.entries import Entry
 from resolvers.export_jobs import WrittenFile
 
 P = ParamSpec("P")
@@ -87,10 +86,12 @@ class _GzipFile:
 async def write_file(
     path: Path,
     layout: Layout,
-    batches: AsyncIterator[Sequence[Entry]],
+    batches: AsyncIterator[tuple[bytes, int]],
     written: Callable[[int], Awaitable[None]],
 ) -> WrittenFile:
-    """Write the batches to `path` in `layout`, gzip-compressed; await `written(rows)` per batch.
+    """Write the batches (file text, rows) between `layout`'s head and tail to `path`, gzipped.
+
+    Awaits `written(rows)` after each batch.
 
     Raises ExportFileError when the file system refuses; any other error (the database,
     a lost lease reported by `written`) propagates. Either way no file is left behind.
@@ -100,9 +101,9 @@ async def write_file(
     rows = 0
     try:
         await _file_call(gz.write, layout.head())
-        async for batch in batches:
-            await _file_call(gz.write, layout.body(batch, rows == 0))
-            rows += len(batch)
+        async for text, count in batches:
+            await _file_call(gz.write, text)
+            rows += count
             await written(rows)
         await _file_call(gz.write, layout.tail())
         await _file_call(gz.close)

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from export.batches import file_batches
 from export.job_file import ExportFileError, remove_files, stored_name, write_file
 from export.jobs import layout_of, selection_of, stored_request
 from models.database import is_outage
@@ -49,7 +50,6 @@ from resolvers.export_jobs import (
     renew_lease,
     selection_size,
 )
-from resolvers.exports import entry_batches
 from resolvers.selection import Selection
 from schema.ids import to_global_id
 
@@ -76,6 +76,7 @@ class WorkerConfig:
     lease: dt.timedelta
     batch_size: int = 1000
     loops: int = 1
+    database_csv: bool = True  # AUDITLOG_EXPORT_DATABASE_CSV
 
 
 def job_reference(job_id: int) -> str:
@@ -168,14 +169,17 @@ class ExportWorker:
             if not await record_progress(job, self.name, rows, _now(), self.config.lease):
                 raise LeaseLostError
 
-        batches = entry_batches(
+        layout = layout_of(asked)
+        batches = file_batches(
             selection,
             asked.order,
+            layout,
             now=asked_at,
+            database_csv=self.config.database_csv,
             batch_size=self.config.batch_size,
             first_batch=self.config.batch_size,
         )
-        result = await write_file(path, layout_of(asked), batches, written)
+        result = await write_file(path, layout, batches, written)
         reference = job_reference(job.id)
         if not await finish_export_job(job, self.name, result, reference, _now(), self.config.ttl):
             path.unlink(missing_ok=True)

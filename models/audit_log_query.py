@@ -242,21 +242,31 @@ async def select_entries(where: Condition, *, descending: bool, limit: int) -> l
 
 
 async def select_entry_values(
-    where: Condition, *, descending: bool, limit: int
+    where: Condition,
+    *,
+    descending: bool,
+    limit: int,
+    columns: Sequence[str] = READ_COLUMNS,
 ) -> Sequence[Sequence[Any]]:
-    """The rows select_entries returns, each as its READ_COLUMNS values in that order."""
-    sql, params = await _page(where, descending, limit)
+    """The rows select_entries returns, each as its `columns` values in that order.
+
+    `columns` are READ_COLUMNS unless told otherwise: the export's CSV asks PostgreSQL
+    for expressions of them (export/database_csv.py), which hold no "?" marker.
+    """
+    sql, params = await _page(where, descending, limit, columns)
     client = connection()
     if dialect_of(client) != SQLITE:
         sql = _numbered(sql)
     return await fetch_values(client, sql, params)
 
 
-async def _page(where: Condition, descending: bool, limit: int) -> tuple[str, list[Any]]:
+async def _page(
+    where: Condition, descending: bool, limit: int, columns: Sequence[str] = READ_COLUMNS
+) -> tuple[str, list[Any]]:
     direction = "DESC" if descending else "ASC"
     sql, params = _where(await _planned(where))
     return (
-        f"SELECT {', '.join(READ_COLUMNS)} FROM audit_log WHERE {sql} "
+        f"SELECT {', '.join(columns)} FROM audit_log WHERE {sql} "
         f"ORDER BY occurred_at {direction}, id {direction} LIMIT ?",
         [*params, limit],
     )

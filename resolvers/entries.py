@@ -108,9 +108,9 @@ class Entry:
                 actor_email,
             ),
             target=target,
-            changes=_changes(decoded_changes),
+            changes=changes_of(decoded_changes),
             metadata=decoded_metadata if isinstance(decoded_metadata, dict) else {},
-            tags=_tags(tags),
+            tags=tags_of(tags),
             outcome=_OUTCOMES.get(outcome) or Outcome(outcome),
             failure_reason=failure_reason,
             ip_address=ip_address,
@@ -122,14 +122,16 @@ class Entry:
         )
 
 
-def _changes(value: Any) -> list[Change]:
+def changes_of(value: Any) -> list[Change]:
+    """The changes of a decoded stored `changes` column."""
     if not isinstance(value, list):
         # Only a value too deep for any decoder gets here; keep it whole and readable.
         return [Change("", before=None, after=value)]
     return [Change(c["field"], c.get("before"), c.get("after")) for c in value]
 
 
-def _tags(value: Any) -> tuple[str, ...]:
+def tags_of(value: Any) -> tuple[str, ...]:
+    """The tags of a stored `tags` column's JSON text (its strings, in order)."""
     if value == "[]":
         return ()
     tags = decode_stored(value)

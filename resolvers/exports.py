@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,9 @@ from typing import Any
 
 import orjson
 
+from models.audit_log import READ_COLUMNS
 from models.audit_log_query import all_of, any_match, keyset_after, select_entry_values
+from models.audit_log_store import utc
 from resolvers.audit_logs import Order
 from resolvers.entries import Entry
 from resolvers.filters import AuditLogFilter, filter_conditions
@@ -40,21 +43,42 @@ async def entry_batches(
     query when the filter or query is not valid. While a batch is being written, the
     next one is already being read: one batch ahead, never more.
     """
+    batches = row_batches(selection, order, now=now, batch_size=batch_size, first_batch=first_batch)
+    async with contextlib.aclosing(batches):  # a reader that stops early stops the reads
+        async for rows in batches:
+            yield [Entry.from_values(row) for row in rows]
+
+
+async def row_batches(
+    selection: Selection,
+    order: Order = Order.NEWEST_FIRST,
+    *,
+    columns: Sequence[str] = READ_COLUMNS,
+    now: dt.datetime | None = None,
+    batch_size: int = BATCH,
+    first_batch: int = FIRST_BATCH,
+) -> AsyncIterator[Sequence[Sequence[Any]]]:
+    """entry_batches' rows as the driver gives them, each row its `columns` values.
+
+    `columns` must name the stored `id` and `occurred_at` (the keyset) among them.
+    """
     where = selection.condition(now or dt.datetime.now(dt.UTC))
     descending = order is Order.NEWEST_FIRST
+    at, key = columns.index("occurred_at"), columns.index("id")
     size = first_batch
-    rows = await select_entry_values(where, descending=descending, limit=size)
+    rows = await select_entry_values(where, descending=descending, limit=size, columns=columns)
     ahead: asyncio.Task[Sequence[Sequence[Any]]] | None = None
     try:
         while rows:
-            entries = [Entry.from_values(row) for row in rows]
             if len(rows) == size:
-                last, size = entries[-1], batch_size
-                after = keyset_after(last.occurred_at, last.id, descending=descending)
+                last, size = rows[-1], batch_size
+                after = keyset_after(utc(last[at]), last[key], descending=descending)
                 ahead = asyncio.create_task(
-                    select_entry_values(all_of(where, after), descending=descending, limit=size)
+                    select_entry_values(
+                        all_of(where, after), descending=descending, limit=size, columns=columns
+                    )
                 )
-            yield entries
+            yield rows
             rows = await ahead if ahead is not None else []
             ahead = None
     finally:

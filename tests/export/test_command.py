@@ -281,14 +281,14 @@ async def test_an_interrupted_export_leaves_no_file_and_is_recorded_as_failed(
     db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     await record(ACCOUNT, *varied_events())
-    real_batches = export_command.entry_batches
+    real_batches = export_command.file_batches
 
-    async def first_batch_then_wait(*args: Any, **kwargs: Any) -> AsyncIterator[list[Any]]:
+    async def first_batch_then_wait(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         async for batch in real_batches(*args, **kwargs):
             yield batch
             await asyncio.Event().wait()  # the operator presses Ctrl-C here
 
-    monkeypatch.setattr(export_command, "entry_batches", first_batch_then_wait)
+    monkeypatch.setattr(export_command, "file_batches", first_batch_then_wait)
     folder = tmp_path / "out"
     folder.mkdir()
     now = varied_events()[-1].occurred_at

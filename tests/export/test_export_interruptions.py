@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from tortoise.exceptions import DBConnectionError
 
+from export.batches import file_batches
 from export.worker import ExportWorker
 from models.export_job import ExportJob, JobStatus
 from resolvers.export_jobs import INTERRUPTED, MAX_ATTEMPTS, claim_export_job, record_progress
-from resolvers.exports import entry_batches
 from tests.conftest import GraphQLClient
 from tests.export.conftest import exported_entries, queued, seed
 
@@ -98,8 +98,8 @@ async def test_a_job_interrupted_too_often_fails_with_the_reason_and_its_entry(
     assert (entry.outcome, entry.failure_reason) == ("FAILURE", INTERRUPTED)
 
 
-async def _one_batch_then_outage(*args: Any, **kwargs: Any) -> AsyncIterator[list[Any]]:
-    async for batch in entry_batches(*args, **kwargs):
+async def _one_batch_then_outage(*args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+    async for batch in file_batches(*args, **kwargs):
         yield batch
         raise DBConnectionError("connection refused")
 
@@ -109,7 +109,7 @@ async def test_a_database_outage_puts_the_job_back_and_it_runs_again(
 ) -> None:
     await seed()
     _, job_id = await queued(api, admin)
-    monkeypatch.setattr("export.worker.entry_batches", _one_batch_then_outage)
+    monkeypatch.setattr("export.worker.file_batches", _one_batch_then_outage)
     with pytest.raises(DBConnectionError):
         await worker.run_once()
     waiting = await ExportJob.get(id=job_id)
@@ -131,7 +131,7 @@ async def test_a_job_is_taken_over_when_the_database_stayed_away_past_its_lease(
     async def unreachable(*args: Any, **kwargs: Any) -> bool:
         raise DBConnectionError("connection refused")
 
-    monkeypatch.setattr("export.worker.entry_batches", _one_batch_then_outage)
+    monkeypatch.setattr("export.worker.file_batches", _one_batch_then_outage)
     monkeypatch.setattr("export.worker.release_export_job", unreachable)
     with pytest.raises(DBConnectionError):
         await worker.run_once()
