@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,7 +35,7 @@ async def entry_batches(
     now: dt.datetime | None = None,
     batch_size: int = BATCH,
     first_batch: int = FIRST_BATCH,
-) -> AsyncIterator[list[Entry]]:
+) -> AsyncGenerator[list[Entry], None]:
     """Yield the selected entries in order, batch by batch, each batch one keyset query.
 
     Relative times in the query (`now-7d`) are fixed once, at `now`, so the batches of
@@ -57,7 +57,7 @@ async def row_batches(
     now: dt.datetime | None = None,
     batch_size: int = BATCH,
     first_batch: int = FIRST_BATCH,
-) -> AsyncIterator[Sequence[Sequence[Any]]]:
+) -> AsyncGenerator[Sequence[Sequence[Any]], None]:
     """entry_batches' rows as the driver gives them, each row its `columns` values.
 
     `columns` must name the stored `id` and `occurred_at` (the keyset) among them.
