@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator
@@ -42,7 +43,7 @@ async def file_batches(
         )
         async with contextlib.aclosing(rows_read):  # stopping early stops the reads
             async for rows in rows_read:
-                yield database.body(rows), len(rows)
+                yield await asyncio.to_thread(database.body, rows), len(rows)
         return
     first = True
     entries_read = entry_batches(
