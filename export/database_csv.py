@@ -91,7 +91,9 @@ def time_cell(column: str) -> str:
 # The cells PostgreSQL builds, by CSV column.
 SQL_CELLS = {
     "id": GLOBAL_ID_SQL,
-    "sequence": text_cell("sequence::text"),
+    # A sequence is a number: only a negative one (never written by this service) starts
+    # like a formula.
+    "sequence": "CASE WHEN sequence < 0 THEN '''' || sequence::text ELSE sequence::text END",
     "occurred_at": time_cell("occurred_at"),
     "action": text_cell("action"),
     **{
