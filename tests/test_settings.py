@@ -190,6 +190,7 @@ def test_export_jobs_have_defaults() -> None:
         1,
     )
     assert (loaded.export_lease, loaded.export_batch_size) == (30.0, 1000)
+    assert loaded.export_database_csv is True
 
 
 def test_export_settings_are_read(tmp_path: Path) -> None:
@@ -201,8 +202,10 @@ def test_export_settings_are_read(tmp_path: Path) -> None:
             "AUDITLOG_EXPORT_WORKERS": "0",
             "AUDITLOG_EXPORT_LEASE": "2.5",
             "AUDITLOG_EXPORT_BATCH_SIZE": "50",
+            "AUDITLOG_EXPORT_DATABASE_CSV": "0",
         }
     )
+    assert loaded.export_database_csv is False
     assert loaded.export_dir == tmp_path / "files"
     assert loaded.export_ttl == dt.timedelta(hours=36)
     assert (loaded.export_workers, loaded.export_lease, loaded.export_batch_size) == (0, 2.5, 50)
@@ -218,6 +221,7 @@ def test_export_settings_are_read(tmp_path: Path) -> None:
         ("AUDITLOG_EXPORT_WORKERS", "17"),
         ("AUDITLOG_EXPORT_LEASE", "0.5"),
         ("AUDITLOG_EXPORT_BATCH_SIZE", "0"),
+        ("AUDITLOG_EXPORT_DATABASE_CSV", "sometimes"),
         ("AUDITLOG_EXPORT_LINK_SECRET", "short"),
     ],
     ids=lambda value: str(value),

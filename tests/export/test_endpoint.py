@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -15,7 +16,8 @@ import pytest
 from models.audit_log import ActorType, Outcome
 from resolvers.entries import Actor, Change, Target
 from resolvers.event_validation import NewEvent
-from tests.conftest import GraphQLClient, TokenFactory
+from settings import Settings
+from tests.conftest import GraphQLClient, TokenFactory, app_client
 from tests.factories import record
 
 START = dt.datetime(2026, 7, 1, tzinfo=dt.UTC)
@@ -374,3 +376,20 @@ async def test_a_refused_export_records_nothing(
     await client.get("/export", params={"query": "acton:x"}, headers=auth(token))
     _, body = await gql("{ auditLogs { totalCount } }", token=token)
     assert body["data"]["auditLogs"]["totalCount"] == "0"
+
+
+async def test_the_csv_is_the_same_whoever_builds_the_cells(
+    log: list[NewEvent], settings: Settings, make_token: TokenFactory
+) -> None:
+    # On PostgreSQL the database builds the stored cells unless AUDITLOG_EXPORT_DATABASE_CSV=0.
+    token = make_token(roles=["admin"])
+    params = {"format": "csv", "timeZone": "Europe/Berlin", "locale": "de", "query": EXPORTED_FIRST}
+    files = []
+    for database_csv in (True, False):
+        changed = dataclasses.replace(settings, export_database_csv=database_csv)
+        async with app_client(changed) as http:
+            response = await http.get("/export", params=params, headers=auth(token))
+        assert response.status_code == 200, response.text
+        files.append(response.content)
+    assert files[0] == files[1]
+    assert files[0].count(b"\r\n") == 5001
