@@ -5,34 +5,39 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Awaitable, Callable
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import replace
 
+import jwt
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from auth.client_ip import client_ip
-from auth.gate import AuthenticationGate, CheckUnavailableError
+from auth.gate import AuthenticationGate, CheckUnavailableError, bearer_token
 from auth.keys import JwksKeys, KeySource, StaticKey
-from auth.principal import Principal, Role
+from auth.principal import READ_ROLES, Principal, Role
 from auth.roles import EffectiveRoles
 from auth.tokens import JwtConfig, TokenError, verify_token
 from export.download import ExportDownload
 from export.endpoint import ExportEndpoint
 from export.jobs import plan_export
 from export.worker import ExportWorker, WorkerConfig
+from live.listener import relaying
 from models.database import (
     DatabaseLimits,
     Readiness,
@@ -57,6 +62,7 @@ from schema.context import Context
 from schema.errors import unavailable_retry_after
 from schema.ide import ASSETS_DIR, ASSETS_PATH, PAGE_ASSETS_DIR, PAGE_ASSETS_PATH, ide_page
 from schema.json_encoding import encode_response
+from schema.live import LiveCaller
 from schema.media_types import GRAPHQL_RESPONSE_TYPE, is_accepted, is_request_error, note_accept
 from schema.request_checks import (
     RequestError,
@@ -90,6 +96,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         settings: Settings,
         ide_token: str | None = None,
         export_jobs: JobPolicy | None = None,
+        authenticator: Authenticator | None = None,
     ) -> None:
         schema = build_schema(
             introspection=settings.introspection,
@@ -97,8 +104,14 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             max_page_size=settings.max_page_size,
             lean_executor=settings.lean_executor,
         )
-        super().__init__(schema, graphql_ide="graphiql")
+        # Only graphql-transport-ws: the legacy graphql-ws protocol is not offered.
+        super().__init__(
+            schema,
+            graphql_ide="graphiql",
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        )
         self.settings = settings
+        self.authenticator = authenticator or Authenticator(settings.jwt)
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
         self.ide_page = ide_page(ide_token)
         self.export_jobs = export_jobs or JobPolicy(
@@ -114,6 +127,25 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         """The GraphiQL page with its own security policy; never cached, as it may hold a token."""
         headers = {"Content-Security-Policy": IDE_POLICY, "Cache-Control": "no-store"}
         return HTMLResponse(self.graphql_ide_html, headers=headers)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Verify the connection_init payload's token; a refusal closes the socket (4403)."""
+        credential = live_credential(context.connection_params or {})
+        if credential is None:
+            raise ConnectionRejectionError({"message": NO_LIVE_TOKEN})
+        try:
+            principal = await self.authenticator(credential)
+        except (TokenError, CheckUnavailableError) as exc:
+            raise ConnectionRejectionError({"message": str(exc)}) from exc
+        context.principal = principal
+        context.roles = effective_roles(principal)
+        context.live = LiveCaller(
+            recheck=functools.partial(still_reads, self.authenticator, credential),
+            expires_at=token_expiry(credential),
+            interval=self.settings.live_recheck,
+        )
+        acknowledged: UnsetType = UNSET
+        return acknowledged
 
     def decode_json(self, data: str | bytes) -> object:
         """Decode request JSON strictly (UTF-8, no lone surrogates), saying where it breaks."""
@@ -215,6 +247,47 @@ def _refusal(error: RequestError) -> JSONResponse:
     body.pop("data", None)
     status = 400 if error.status == 200 else error.status
     return JSONResponse(body, status_code=status, media_type=GRAPHQL_RESPONSE_TYPE)
+
+
+NO_LIVE_TOKEN = 'Send the token in connection_init: {"Authorization": "Bearer <token>"}.'
+
+
+def live_credential(params: Mapping[str, object]) -> str | None:
+    """The token of a connection_init payload: `Authorization: Bearer ...` or `token`."""
+    for key in ("Authorization", "authorization"):
+        value = params.get(key)
+        if isinstance(value, str):
+            try:
+                return bearer_token(value)
+            except TokenError:
+                return None
+    token = params.get("token")
+    return token.strip() if isinstance(token, str) and token.strip() else None
+
+
+def token_expiry(credential: str) -> float | None:
+    """A verified JWT's `exp` (API tokens are checked again instead, see still_reads)."""
+    if is_api_token(credential):
+        return None
+    try:
+        claims = jwt.decode(credential, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    expiry = claims.get("exp")
+    return float(expiry) if isinstance(expiry, int | float) else None
+
+
+async def still_reads(authenticate: Authenticator, credential: str) -> str | None:
+    """None while the credential still reads its account's log; else why it no longer does."""
+    try:
+        principal = await authenticate(credential)
+    except TokenError as exc:
+        return f"The token is no longer accepted: {exc}"
+    except CheckUnavailableError:
+        return None  # the database is away: check again later rather than cut the tail
+    if not await effective_roles(principal).has_any(READ_ROLES):
+        return "The caller may no longer read this account's log (a role or grant was removed)."
+    return None
 
 
 class Authenticator:
@@ -413,7 +486,10 @@ def create_app(
             # Open the pool now, so the first request and the pool metrics find it ready.
             await fetch_one()
             worker.prepare()
-            async with running_workers(worker, settings.export_workers):
+            async with (
+                running_workers(worker, settings.export_workers),
+                relaying(settings.database_url),
+            ):
                 yield
         finally:
             await close_database()
@@ -423,7 +499,9 @@ def create_app(
     policy = JobPolicy(
         plan_export, settings.export_ttl, wake=worker.wake, link_key=settings.export_link_key
     )
-    limited = RateLimitGate(AuditLogGraphQL(settings, ide_token, policy), callers)
+    limited = RateLimitGate(
+        AuditLogGraphQL(settings, ide_token, policy, authenticator=authenticator), callers
+    )
     graphql = AuthenticationGate(limited, authenticator, ide_page=True)
     exports = AuthenticationGate(
         RateLimitGate(
@@ -460,6 +538,7 @@ def create_app(
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz(Readiness()), methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Route("/export", exports, methods=["GET", "POST"]),
         Route(
             "/exports/{id}/file",

@@ -75,6 +75,8 @@ class Settings:
     export_lease: float = 30.0
     export_batch_size: int = 1000
     export_database_csv: bool = True
+    # Live tails: seconds between checks that a subscriber may still read.
+    live_recheck: float = 10.0
     export_link_secret: str | None = None
 
     @classmethod
@@ -121,6 +123,7 @@ class Settings:
             export_workers=_count(env, "AUDITLOG_EXPORT_WORKERS", 1, maximum=16),
             export_lease=_seconds(env, "AUDITLOG_EXPORT_LEASE", 30.0, minimum=1.0, maximum=3600.0),
             export_database_csv=_flag(env, "AUDITLOG_EXPORT_DATABASE_CSV", default=True),
+            live_recheck=_seconds(env, "AUDITLOG_LIVE_RECHECK", 10.0, minimum=0.5, maximum=3600.0),
             export_batch_size=_positive_int(
                 env, "AUDITLOG_EXPORT_BATCH_SIZE", 1000, maximum=10_000
             ),

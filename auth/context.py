@@ -8,9 +8,13 @@ from auth.principal import Principal
 from auth.roles import EffectiveRoles
 
 
-@dataclass(frozen=True)
+@dataclass
 class RequestContext:
-    """The verified caller and where the request came from."""
+    """The verified caller and where the request came from.
+
+    Mutable for one case only: a WebSocket's caller is known after its connection_init
+    message (schema/live.py), when the context already exists.
+    """
 
     principal: Principal
     client_ip: str | None

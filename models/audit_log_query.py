@@ -260,6 +260,26 @@ async def select_entry_values(
     return await fetch_values(client, sql, params)
 
 
+async def select_after_sequence(where: Condition, limit: int) -> Sequence[Sequence[Any]]:
+    """Up to `limit` rows matching `where` in sequence order (recording order), READ_COLUMNS."""
+    sql, params = _where(where)
+    sql = f"SELECT {', '.join(READ_COLUMNS)} FROM audit_log WHERE {sql} ORDER BY sequence LIMIT ?"
+    client = connection()
+    if dialect_of(client) != SQLITE:
+        sql = _numbered(sql)
+    return await fetch_values(client, sql, [*params, limit])
+
+
+async def last_sequence(account_id: str) -> int:
+    """The account's highest sequence so far (0 before its first entry)."""
+    client = connection()
+    mark = "?" if dialect_of(client) == SQLITE else "$1"
+    rows = await fetch_values(
+        client, f"SELECT MAX(sequence) FROM audit_log WHERE account_id = {mark}", [account_id]
+    )
+    return int(rows[0][0] or 0)
+
+
 async def _page(
     where: Condition, descending: bool, limit: int, columns: Sequence[str] = READ_COLUMNS
 ) -> tuple[str, list[Any]]:

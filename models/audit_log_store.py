@@ -14,9 +14,11 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from models.audit_log import INSERT_COLUMNS
-from models.database import dialect_of, fetch, placeholders
+from models.database import POSTGRES, dialect_of, fetch, placeholders
 
 ROWS_PER_STATEMENT = 400
+# The channel new entries are announced on (live/hub.py listens to it).
+NOTIFY_CHANNEL = "auditlog_recorded"
 KEYS_PER_LOOKUP = 500
 
 
@@ -34,10 +36,18 @@ async def lock_sequence(tx: BaseDBAsyncClient, account_id: str) -> int:
 
 
 async def advance_sequence(tx: BaseDBAsyncClient, account_id: str, last: int) -> None:
-    """Store the account's new last sequence."""
-    marks = placeholders(dialect_of(tx), 1, 2).split(", ")
+    """Store the account's new last sequence.
+
+    On PostgreSQL this also notifies NOTIFY_CHANNEL with the account id, which
+    PostgreSQL delivers to every listening instance when (and only if) the transaction
+    commits: how live tails on other instances learn of new entries.
+    """
+    dialect = dialect_of(tx)
+    marks = placeholders(dialect, 1, 2).split(", ")
+    notify = f" RETURNING pg_notify('{NOTIFY_CHANNEL}', account_id)" if dialect == POSTGRES else ""
     await tx.execute_query(
-        f"UPDATE audit_log_sequence SET last_sequence = {marks[0]} WHERE account_id = {marks[1]}",
+        f"UPDATE audit_log_sequence SET last_sequence = {marks[0]} WHERE account_id = {marks[1]}"
+        + notify,
         [last, account_id],
     )
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
+from live.hub import HUB
 from models.audit_log_store import (
     advance_sequence,
     find_by_idempotency_keys,
@@ -59,6 +60,9 @@ async def record_events(
     pending = _check_all(token_account, events, policy, now)
     async with in_transaction() as tx:
         results = await _store(tx, pending, now)
+    # Committed: wake this process's live tails (other instances hear PostgreSQL's NOTIFY).
+    for account_id in {item.account_id for item in pending}:
+        HUB.recorded(account_id)
     return [results[index] for index in range(len(events))]
 
 

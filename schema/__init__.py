@@ -18,6 +18,7 @@ from schema.document_cache import CachedDocuments, DocumentCache
 from schema.errors import ErrorCodes
 from schema.execution import LeanExecutionContext
 from schema.exports import ExportMutation, ExportQuery
+from schema.live import Subscription
 from schema.mutation import RecordingMutation
 from schema.node_lookup import NodeQuery
 from schema.query import AuditLogQuery
@@ -71,6 +72,7 @@ def build_schema(
     schema = AuditLogSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         execution_context_class=LeanExecutionContext if lean_executor else None,
         scalar_overrides=SCALAR_OVERRIDES,
         extensions=[

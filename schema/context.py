@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from auth.context import RequestContext
 from resolvers.export_jobs import JobPolicy
@@ -11,8 +12,11 @@ from resolvers.redaction import RedactionPolicy
 from resolvers.self_audit import Acting
 from schema.database_slots import DEFAULT_SLOTS
 
+if TYPE_CHECKING:
+    from schema.live import LiveCaller
 
-@dataclass(frozen=True)
+
+@dataclass
 class Context(RequestContext):
     """Everything a root field needs besides its arguments."""
 
@@ -24,6 +28,10 @@ class Context(RequestContext):
     )
     # How export jobs are checked, woken and linked to (server.py supplies it).
     export_jobs: JobPolicy | None = None
+    # A WebSocket's connection_init payload (Strawberry sets it), and how its verified
+    # caller is checked again while a live tail runs (schema/live.py).
+    connection_params: dict[str, object] | None = None
+    live: LiveCaller | None = None
 
     def acting(self) -> Acting:
         """The caller as the actor of an entry the service records about what it did."""

@@ -1,0 +1,1 @@
+"""The live tail: new entries pushed to subscribers as they are recorded."""

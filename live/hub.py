@@ -1,0 +1,79 @@
+"""Wake the live tails of an account when entries are recorded for it.
+
+One hub per process. Writers call `recorded(account_id)` after their transaction
+commits; on PostgreSQL every instance also hears it through LISTEN/NOTIFY
+(live/listener.py). A woken subscriber reads what is new itself (by sequence), so a
+wake-up carries no entries and a lost or doubled one costs at most a query.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+
+from models.audit_log_store import NOTIFY_CHANNEL
+
+# The channel PostgreSQL notifies on (models/audit_log_store.py); the payload is the account.
+CHANNEL = NOTIFY_CHANNEL
+
+
+class Hub:
+    """Subscribers waiting per account; a wake-up releases every waiter of the account."""
+
+    def __init__(self) -> None:
+        self._waiters: defaultdict[str, set[asyncio.Future[None]]] = defaultdict(set)
+
+    def recorded(self, account_id: str) -> None:
+        """Entries were committed for the account: wake its subscribers."""
+        for waiter in self._waiters.pop(account_id, ()):
+            _release(waiter)
+
+    def wake_all(self) -> None:
+        """Wake every subscriber (after missed notifications, e.g. a listener reconnect)."""
+        waiting, self._waiters = self._waiters, defaultdict(set)
+        for waiters in waiting.values():
+            for waiter in waiters:
+                _release(waiter)
+
+    async def wait(self, account_id: str, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the account's next wake-up; True if woken."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters[account_id].add(waiter)
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter), timeout)
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            waiters = self._waiters.get(account_id)
+            if waiters is not None:
+                waiters.discard(waiter)
+                if not waiters:
+                    del self._waiters[account_id]
+
+    def subscribers(self) -> int:
+        """How many are waiting now (for tests and metrics)."""
+        return sum(len(waiters) for waiters in self._waiters.values())
+
+
+def _release(waiter: asyncio.Future[None]) -> None:
+    # A waiter of another (closed) event loop, as tests leave behind, is skipped.
+    loop = waiter.get_loop()
+    if waiter.done() or loop.is_closed():
+        return
+    try:
+        running = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        waiter.set_result(None)
+    else:
+        loop.call_soon_threadsafe(_set, waiter)
+
+
+def _set(waiter: asyncio.Future[None]) -> None:
+    if not waiter.done():
+        waiter.set_result(None)
+
+
+HUB = Hub()
