@@ -47,6 +47,7 @@ from models.database import (
     pool_usage,
 )
 from models.migrations import migrate
+from models.stream import AuditLogStream
 from observability.metrics import Metrics, metrics_endpoint
 from observability.middleware import RequestObserver
 from observability.observation import note_error_code
@@ -73,6 +74,8 @@ from schema.request_checks import (
 )
 from security.headers import IDE_POLICY, SecurityHeaders
 from settings import Settings
+from streams.delivery import DeliveryConfig, run_delivery
+from streams.secrets import SecretBox
 
 ANONYMOUS = Principal(subject="", account_id=None, roles=frozenset())
 # What browser apps send: auth, JSON, language, and request/trace correlation.
@@ -114,6 +117,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         self.authenticator = authenticator or Authenticator(settings.jwt)
         self.redaction = RedactionPolicy.with_extra(settings.redact_keys)
         self.ide_page = ide_page(ide_token)
+        self.streams = stream_config(settings)
         self.export_jobs = export_jobs or JobPolicy(
             plan_export, settings.export_ttl, link_key=settings.export_link_key
         )
@@ -235,6 +239,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
             redaction=self.redaction,
             database_slots=asyncio.Semaphore(self.settings.request_db_concurrency),
             export_jobs=self.export_jobs,
+            streams=self.streams,
         )
 
 
@@ -435,6 +440,35 @@ def export_worker(
         loops=settings.export_workers,
     )
     return ExportWorker(config, on_change)
+
+
+def stream_config(settings: Settings) -> DeliveryConfig:
+    """How streams keep their secrets and where they may send, from the settings."""
+    return DeliveryConfig(
+        box=SecretBox(settings.secret_key) if settings.secret_key else None,
+        allow_private=settings.stream_allow_private,
+        alert_after=settings.stream_alert_after,
+    )
+
+
+@contextlib.asynccontextmanager
+async def delivering_streams(settings: Settings) -> AsyncIterator[None]:
+    """Deliver log streams while the block runs (AUDITLOG_STREAM_WORKERS=0: not here)."""
+    if settings.secret_key is None and await AuditLogStream.exists():
+        raise RuntimeError(
+            "This database has log streams but AUDITLOG_SECRET_KEY is not set; set the key "
+            "their secrets were stored with."
+        )
+    if settings.stream_workers == 0:
+        yield
+        return
+    task = asyncio.create_task(run_delivery(stream_config(settings)), name="stream-delivery")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 @contextlib.asynccontextmanager

@@ -77,6 +77,12 @@ class Settings:
     export_database_csv: bool = True
     # Live tails: seconds between checks that a subscriber may still read.
     live_recheck: float = 10.0
+    # Log streams: the key their secrets are encrypted with, whether they may reach
+    # internal addresses, when a failing one is reported, delivery loops here.
+    secret_key: str | None = None
+    stream_allow_private: bool = False
+    stream_alert_after: dt.timedelta = dt.timedelta(hours=1)
+    stream_workers: int = 1
     export_link_secret: str | None = None
 
     @classmethod
@@ -124,6 +130,15 @@ class Settings:
             export_lease=_seconds(env, "AUDITLOG_EXPORT_LEASE", 30.0, minimum=1.0, maximum=3600.0),
             export_database_csv=_flag(env, "AUDITLOG_EXPORT_DATABASE_CSV", default=True),
             live_recheck=_seconds(env, "AUDITLOG_LIVE_RECHECK", 10.0, minimum=0.5, maximum=3600.0),
+            secret_key=_secret_key(env),
+            stream_allow_private=_flag(env, "AUDITLOG_STREAM_ALLOW_PRIVATE", default=False),
+            stream_alert_after=_duration(
+                env,
+                "AUDITLOG_STREAM_ALERT_AFTER",
+                dt.timedelta(hours=1),
+                maximum=dt.timedelta(days=365),
+            ),
+            stream_workers=_count(env, "AUDITLOG_STREAM_WORKERS", 1, maximum=1),
             export_batch_size=_positive_int(
                 env, "AUDITLOG_EXPORT_BATCH_SIZE", 1000, maximum=10_000
             ),
@@ -300,6 +315,18 @@ def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
             f'{name} "{raw}" is a file; name a directory (it is created if absent).'
         )
     return path
+
+
+def _secret_key(env: Mapping[str, str]) -> str | None:
+    secret = env.get("AUDITLOG_SECRET_KEY", "")
+    if not secret:
+        return None
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"AUDITLOG_SECRET_KEY is {len(secret.encode())} bytes; use at least "
+            f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)."
+        )
+    return secret
 
 
 def _link_secret(env: Mapping[str, str]) -> str | None:

@@ -63,3 +63,12 @@ class CanExportAuditLog(RolePermission):
     roles = frozenset(
         role for role, allowed in PERMISSIONS.items() if Permission.AUDIT_LOGS_EXPORT in allowed
     )
+
+
+class CanManageStreams(RolePermission):
+    """Callers with the streams:manage permission (admins) may configure log streams."""
+
+    message = "Managing log streams needs the streams:manage permission (role admin)."
+    roles = frozenset(
+        role for role, allowed in PERMISSIONS.items() if Permission.STREAMS_MANAGE in allowed
+    )

@@ -25,6 +25,7 @@ class Permission(enum.StrEnum):
     ROLES_MANAGE = "roles:manage"
     TOKENS_MANAGE = "tokens:manage"
     EVENTS_RECORD = "events:record"
+    STREAMS_MANAGE = "streams:manage"
 
 
 # What each role lets a caller do.
@@ -34,6 +35,7 @@ PERMISSIONS = {
         Permission.AUDIT_LOGS_EXPORT,
         Permission.ROLES_MANAGE,
         Permission.TOKENS_MANAGE,
+        Permission.STREAMS_MANAGE,
     ),
     Role.LOG_VIEWER: (Permission.AUDIT_LOGS_READ, Permission.AUDIT_LOGS_EXPORT),
     Role.INGEST: (Permission.EVENTS_RECORD,),

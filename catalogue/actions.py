@@ -96,4 +96,12 @@ ACTIONS: dict[str, tuple[Category, tuple[str, ...]]] = {
     "audit_log.api_token_created": (Category.AUDIT_LOG, (*TID, "metadata.role")),
     "audit_log.api_token_revoked": (Category.AUDIT_LOG, TID),
     "audit_log.exported": (Category.AUDIT_LOG, ("metadata.format", "metadata.count")),
+    # log streams (issue 13): their configuration, and a stream that keeps failing
+    "audit_log.stream_created": (Category.AUDIT_LOG, TID),
+    "audit_log.stream_updated": (Category.AUDIT_LOG, TID),
+    "audit_log.stream_paused": (Category.AUDIT_LOG, TID),
+    "audit_log.stream_resumed": (Category.AUDIT_LOG, TID),
+    "audit_log.stream_deleted": (Category.AUDIT_LOG, TID),
+    "audit_log.stream_replayed": (Category.AUDIT_LOG, TID),
+    "audit_log.stream_failing": (Category.AUDIT_LOG, TID),
 }

@@ -150,6 +150,17 @@ SENTENCES: dict[str, tuple[str, ...]] = {
         "Der Export des Audit-Logs als {format} durch {actor} brach nach {count} Einträgen "
         "ab{reason}",
     ),
+    "audit_log.stream_created": ("{actor} hat den Log-Stream „{name}“ erstellt",),
+    "audit_log.stream_updated": ("{actor} hat den Log-Stream „{name}“ geändert{fields}",),
+    "audit_log.stream_paused": ("{actor} hat den Log-Stream „{name}“ angehalten",),
+    "audit_log.stream_resumed": ("{actor} hat den Log-Stream „{name}“ fortgesetzt",),
+    "audit_log.stream_deleted": ("{actor} hat den Log-Stream „{name}“ gelöscht",),
+    "audit_log.stream_replayed": (
+        "{actor} hat den Log-Stream „{name}“ ab Eintrag {count} erneut gesendet",
+    ),
+    "audit_log.stream_failing": (
+        "{actor} meldet, dass der Log-Stream „{name}“ weiter fehlschlägt",
+    ),
     "custom#": (
         "{actor} hat die benutzerdefinierte Aktion „{custom}“ für {target_type} {target} "
         "ausgeführt",
@@ -201,6 +212,13 @@ LABELS = {
     "audit_log.api_token_created": "API-Token erstellt",
     "audit_log.api_token_revoked": "API-Token widerrufen",
     "audit_log.exported": "Audit-Log exportiert",
+    "audit_log.stream_created": "Log-Stream erstellt",
+    "audit_log.stream_updated": "Log-Stream geändert",
+    "audit_log.stream_paused": "Log-Stream angehalten",
+    "audit_log.stream_resumed": "Log-Stream fortgesetzt",
+    "audit_log.stream_deleted": "Log-Stream gelöscht",
+    "audit_log.stream_replayed": "Log-Stream erneut gesendet",
+    "audit_log.stream_failing": "Log-Stream schlägt fehl",
 }
 
 WORDS = {

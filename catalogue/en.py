@@ -124,6 +124,13 @@ SENTENCES: dict[str, tuple[str, ...]] = {
     "audit_log.exported#failure": (
         "{actor}'s export of the audit log as {format} stopped after {count} entries{reason}",
     ),
+    "audit_log.stream_created": ('{actor} created the log stream "{name}"',),
+    "audit_log.stream_updated": ('{actor} changed the log stream "{name}"{fields}',),
+    "audit_log.stream_paused": ('{actor} paused the log stream "{name}"',),
+    "audit_log.stream_resumed": ('{actor} resumed the log stream "{name}"',),
+    "audit_log.stream_deleted": ('{actor} deleted the log stream "{name}"',),
+    "audit_log.stream_replayed": ('{actor} replayed the log stream "{name}" from entry {count}',),
+    "audit_log.stream_failing": ('{actor} reported that the log stream "{name}" keeps failing',),
     "custom#": (
         '{actor} performed the custom action "{custom}" on {target_type} {target}',
         '{actor} performed the custom action "{custom}"',
@@ -174,6 +181,13 @@ LABELS = {
     "audit_log.api_token_created": "API token created",
     "audit_log.api_token_revoked": "API token revoked",
     "audit_log.exported": "Audit log exported",
+    "audit_log.stream_created": "Log stream created",
+    "audit_log.stream_updated": "Log stream changed",
+    "audit_log.stream_paused": "Log stream paused",
+    "audit_log.stream_resumed": "Log stream resumed",
+    "audit_log.stream_deleted": "Log stream deleted",
+    "audit_log.stream_replayed": "Log stream replayed",
+    "audit_log.stream_failing": "Log stream failing",
 }
 
 WORDS = {

@@ -15,6 +15,8 @@ from models.audit_log_store import NOTIFY_CHANNEL
 
 # The channel PostgreSQL notifies on (models/audit_log_store.py); the payload is the account.
 CHANNEL = NOTIFY_CHANNEL
+# Wait on this to be woken by entries of any account (stream delivery does).
+ANY = "\x00any"
 
 
 class Hub:
@@ -24,9 +26,10 @@ class Hub:
         self._waiters: defaultdict[str, set[asyncio.Future[None]]] = defaultdict(set)
 
     def recorded(self, account_id: str) -> None:
-        """Entries were committed for the account: wake its subscribers."""
-        for waiter in self._waiters.pop(account_id, ()):
-            _release(waiter)
+        """Entries were committed for the account: wake its subscribers, and ANY's."""
+        for key in (account_id, ANY):
+            for waiter in self._waiters.pop(key, ()):
+                _release(waiter)
 
     def wake_all(self) -> None:
         """Wake every subscriber (after missed notifications, e.g. a listener reconnect)."""

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from models.audit_log import INSERT_COLUMNS, READ_COLUMNS
+from models.audit_log_store import utc
 from models.database import SQLITE, connection, dialect_of, fetch, fetch_values
 
 # Columns a condition may name: the table's own; anything else is a programming error.
@@ -268,6 +269,19 @@ async def select_after_sequence(where: Condition, limit: int) -> Sequence[Sequen
     if dialect_of(client) != SQLITE:
         sql = _numbered(sql)
     return await fetch_values(client, sql, [*params, limit])
+
+
+async def recorded_after(account_id: str, sequence: int) -> dt.datetime | None:
+    """When the account's first entry past `sequence` was recorded; None if there is none."""
+    client = connection()
+    marks = ("?", "?") if dialect_of(client) == SQLITE else ("$1", "$2")
+    rows = await fetch_values(
+        client,
+        f"SELECT recorded_at FROM audit_log WHERE account_id = {marks[0]} "
+        f"AND sequence > {marks[1]} ORDER BY sequence LIMIT 1",
+        [account_id, sequence],
+    )
+    return utc(rows[0][0]) if rows else None
 
 
 async def last_sequence(account_id: str) -> int:

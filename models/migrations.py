@@ -220,6 +220,52 @@ CREATE TABLE export_job (
     )
 
 
+def _stream_tables(id_column: str, json_type: str, time_type: str) -> tuple[str, ...]:
+    return (
+        f"""
+CREATE TABLE audit_log_stream (
+    id {id_column},
+    account_id VARCHAR(64) NOT NULL,
+    name VARCHAR(100) NOT NULL,
+    kind VARCHAR(32) NOT NULL,
+    settings {json_type} NOT NULL,
+    secret_box TEXT,
+    secret_hint VARCHAR(16),
+    filter_json {json_type} NOT NULL,
+    query TEXT,
+    status VARCHAR(16) NOT NULL,
+    delivered_sequence BIGINT NOT NULL DEFAULT 0,
+    created_by_id VARCHAR(255) NOT NULL,
+    created_at {time_type} NOT NULL,
+    updated_at {time_type} NOT NULL,
+    last_success_at {time_type},
+    last_error TEXT,
+    last_error_at {time_type},
+    failing_since {time_type},
+    alerted_at {time_type},
+    next_attempt_at {time_type},
+    retries INTEGER NOT NULL DEFAULT 0,
+    claimed_by VARCHAR(100),
+    lease_until {time_type}
+)""",
+        "CREATE INDEX audit_log_stream_account ON audit_log_stream (account_id, id)",
+        f"""
+CREATE TABLE audit_log_stream_attempt (
+    id {id_column},
+    stream_id BIGINT NOT NULL,
+    at {time_type} NOT NULL,
+    first_sequence BIGINT NOT NULL,
+    last_sequence BIGINT NOT NULL,
+    entries INTEGER NOT NULL,
+    succeeded BOOLEAN NOT NULL,
+    status_code INTEGER,
+    message TEXT,
+    duration_ms INTEGER NOT NULL
+)""",
+        "CREATE INDEX audit_log_stream_attempt_stream ON audit_log_stream_attempt (stream_id, id)",
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         name="0001_audit_log",
@@ -292,6 +338,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         name="0006_export_jobs",
         sqlite=_export_job_tables("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TIMESTAMP"),
         postgres=_export_job_tables("BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"),
+    ),
+    Migration(
+        # Log streams (issue 13): destinations, how far each got, its recent attempts.
+        name="0007_streams",
+        sqlite=_stream_tables("INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "TIMESTAMP"),
+        postgres=_stream_tables("BIGSERIAL PRIMARY KEY", "JSONB", "TIMESTAMPTZ"),
     ),
 )
 

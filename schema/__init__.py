@@ -24,9 +24,12 @@ from schema.node_lookup import NodeQuery
 from schema.query import AuditLogQuery
 from schema.request_checks import UnstorableStringRule
 from schema.scalars import SCALAR_OVERRIDES
+from schema.streams import StreamMutation, StreamQuery
 
-Query = merge_types("Query", (AuditLogQuery, ExportQuery, AccessQuery, NodeQuery))
-Mutation = merge_types("Mutation", (RecordingMutation, ExportMutation, AccessMutation))
+Query = merge_types("Query", (AuditLogQuery, ExportQuery, AccessQuery, StreamQuery, NodeQuery))
+Mutation = merge_types(
+    "Mutation", (RecordingMutation, ExportMutation, AccessMutation, StreamMutation)
+)
 
 MAX_DEPTH = 8
 MAX_ALIASES = 15

@@ -14,6 +14,7 @@ from schema.database_slots import DEFAULT_SLOTS
 
 if TYPE_CHECKING:
     from schema.live import LiveCaller
+    from streams.delivery import DeliveryConfig
 
 
 @dataclass
@@ -32,6 +33,8 @@ class Context(RequestContext):
     # caller is checked again while a live tail runs (schema/live.py).
     connection_params: dict[str, object] | None = None
     live: LiveCaller | None = None
+    # How log streams keep secrets and where they may send (server.py supplies it).
+    streams: DeliveryConfig | None = None
 
     def acting(self) -> Acting:
         """The caller as the actor of an entry the service records about what it did."""

@@ -15,7 +15,13 @@ from dataclasses import dataclass
 import strawberry
 from strawberry.types import Info
 
-from auth.permissions import CanExportAuditLog, CanManageAccess, CanReadAuditLog, RolePermission
+from auth.permissions import (
+    CanExportAuditLog,
+    CanManageAccess,
+    CanManageStreams,
+    CanReadAuditLog,
+    RolePermission,
+)
 from resolvers.api_tokens import get_api_token
 from resolvers.audit_logs import get_audit_log
 from resolvers.errors import ForbiddenError, InvalidInputError
@@ -26,6 +32,7 @@ from schema.cost import MAX_NODES
 from schema.exports import load_export
 from schema.ids import parse_global_id
 from schema.node import Node
+from schema.streams import load_stream
 from schema.types import AuditLog
 
 Loader = Callable[[Info[Context, None], str, int], Awaitable[Node | None]]
@@ -59,6 +66,7 @@ KINDS = {
     "RoleGrant": NodeKind(CanManageAccess, _role_grant),
     "ApiToken": NodeKind(CanManageAccess, _api_token),
     "AuditLogExport": NodeKind(CanExportAuditLog, load_export),
+    "AuditLogStream": NodeKind(CanManageStreams, load_stream),
 }
 
 

@@ -204,7 +204,16 @@ async def test_viewer_cannot_grant_itself_admin(
 @pytest.mark.parametrize(
     ("roles", "permissions"),
     [
-        (["admin"], ["AUDIT_LOGS_EXPORT", "AUDIT_LOGS_READ", "ROLES_MANAGE", "TOKENS_MANAGE"]),
+        (
+            ["admin"],
+            [
+                "AUDIT_LOGS_EXPORT",
+                "AUDIT_LOGS_READ",
+                "ROLES_MANAGE",
+                "STREAMS_MANAGE",
+                "TOKENS_MANAGE",
+            ],
+        ),
         (["log_viewer"], ["AUDIT_LOGS_EXPORT", "AUDIT_LOGS_READ"]),
         (["ingest"], ["EVENTS_RECORD"]),
         ([], []),

@@ -7,7 +7,7 @@ from graphql import GraphQLNonNull, GraphQLObjectType, get_named_type
 from schema import build_schema
 from tests.conftest import GraphQLClient, TokenFactory
 
-IDENTITIES = {"AuditLog", "RoleGrant", "ApiToken", "AuditLogExport", "Viewer"}
+IDENTITIES = {"AuditLog", "RoleGrant", "ApiToken", "AuditLogExport", "AuditLogStream", "Viewer"}
 RECORD = """
 mutation($input: [AuditLogInput!]!) { recordAuditLogs(input: $input) { results { entryId } } }
 """

@@ -1,0 +1,1 @@
+"""Tests of log streams: destinations, delivery and the stream API."""
