@@ -43,13 +43,15 @@ async def _prepare_postgres() -> None:
     if not _postgres_prepared:
         await client.execute_script(
             "DROP TABLE IF EXISTS audit_log, audit_log_sequence, audit_log_migrations, "
-            "role_grant, api_token, export_job CASCADE;"
+            "role_grant, api_token, export_job, audit_log_stream, audit_log_stream_attempt "
+            "CASCADE;"
             "DROP FUNCTION IF EXISTS audit_log_refuse_change() CASCADE;"
         )
         await migrate()
         _postgres_prepared = True
     await client.execute_script(
-        "TRUNCATE audit_log, audit_log_sequence, role_grant, api_token, export_job RESTART IDENTITY"
+        "TRUNCATE audit_log, audit_log_sequence, role_grant, api_token, export_job, "
+        "audit_log_stream, audit_log_stream_attempt RESTART IDENTITY"
     )
 
 
