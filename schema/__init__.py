@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncGenerator
+from typing import Any
+
 import strawberry
 from graphql import ASTValidationRule, GraphQLError
 from graphql.validation import NoSchemaIntrospectionCustomRule
@@ -9,13 +13,13 @@ from strawberry.extensions import AddValidationRules, MaxTokensLimiter
 from strawberry.extensions.max_aliases import create_validator as max_aliases
 from strawberry.extensions.query_depth_limiter import create_validator as max_depth
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from observability.graphql import OperationObserver
 from schema.access import AccessMutation, AccessQuery
 from schema.cost import DEFAULT_MAX_COST, create_cost_rule
 from schema.document_cache import CachedDocuments, DocumentCache
-from schema.errors import ErrorCodes
+from schema.errors import ErrorCodes, coded
 from schema.execution import LeanExecutionContext
 from schema.exports import ExportMutation, ExportQuery
 from schema.live import Subscription
@@ -52,6 +56,25 @@ class AuditLogSchema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         return None
+
+    async def stream(
+        self, query: str | None, *args: Any, **kwargs: Any
+    ) -> AsyncGenerator[Any, None]:
+        """Stream an operation's results (WebSockets), each error coded and masked as over HTTP.
+
+        ErrorCodes sees an operation's one result; a subscription yields many, so every
+        one of them passes through `coded` here.
+        """
+        results = await super().stream(query, *args, **kwargs)
+        return _coded_results(results)
+
+
+async def _coded_results(results: AsyncGenerator[Any, None]) -> AsyncGenerator[Any, None]:
+    async with contextlib.aclosing(results):
+        async for result in results:
+            if isinstance(result, ExecutionResult) and result.errors:
+                result.errors = [coded(error) for error in result.errors]
+            yield result
 
 
 def build_schema(

@@ -261,7 +261,7 @@ async def test_a_caller_who_cannot_read_the_log_gets_an_error_and_no_entries(
         answer = await live.message(SETTLE)
         await service.record(account, event())
         rest = await live.rest()
-    assert errors_of(answer), answer
+    assert [error["extensions"]["code"] for error in errors_of(answer)] == ["FORBIDDEN"], answer
     assert entries_in([answer, *rest]) == []
 
 
@@ -277,6 +277,7 @@ async def test_a_subscription_ends_when_its_token_expires(service: Service, acco
         rest = await live.rest()
     assert ids(received) == before
     assert "expire" in error_text(ended), ended
+    assert [error["extensions"]["code"] for error in errors_of(ended)] == ["FORBIDDEN"]
     assert ended_at >= expires - 1, f"ended {expires - ended_at:.1f} s before the token expired"
     assert entries_in(rest) == []
 
@@ -318,6 +319,7 @@ async def test_revoked_access_ends_the_subscription_at_the_next_recheck(
         assert ids(await control.collect(2)) == before + after
     assert ids(received) == before
     assert any(word in error_text(ended) for word in ("revoked", "grant", "role", "access")), ended
+    assert [error["extensions"]["code"] for error in errors_of(ended)] == ["FORBIDDEN"]
     assert entries_in(rest) == []
 
 
