@@ -24,6 +24,7 @@ from resolvers.self_audit import Acting
 from streams.delivery import DeliveryConfig, StreamDelivery
 from streams.manage import StreamRules, StreamSpec, create_stream, set_paused
 from streams.secrets import SecretBox
+from tests.conftest import GraphQLClient, TokenFactory, app_client, settings_with
 from tests.factories import event, minutes, record
 from tests.streams.destinations.receiver import closed_port_url, serving
 from tests.streams.syslog.receiver import require_rsyslogd, rsyslogd
@@ -265,3 +266,36 @@ async def test_a_syslog_stream_reaches_a_real_rsyslogd_in_order(db: str, tmp_pat
     documents = [json.loads(m["msg"][m["msg"].index("{") :]) for m in messages]
     assert [int(d["sequence"]) for d in documents] == [1, 2, 3, 4]
     assert [m["msgid"] for m in messages][1:] == ["user.sign_out"] * 3
+
+
+async def test_a_webhook_stream_made_through_graphql_keeps_its_secret_and_can_be_tested(
+    db: str, url: str, receiver: WebhookReceiver, make_token: TokenFactory
+) -> None:
+    settings = settings_with(secret_key=KEY, stream_allow_private=True)
+    create = """mutation($i: CreateAuditLogStreamInput!) {
+      createAuditLogStream(input: $i) { stream { id secretHint settings } } }"""
+    test = """mutation($i: AuditLogStreamIdInput!) {
+      testAuditLogStream(input: $i) { succeeded statusCode message } }"""
+    streamed = {"name": "hook", "kind": "WEBHOOK", "settings": {"url": url}, "secret": SECRET}
+    async with app_client(settings) as http:
+        api = GraphQLClient(http)
+        _, body = await api(create, {"i": streamed}, make_token())
+        stream = body["data"]["createAuditLogStream"]["stream"]
+        _, answered = await api(test, {"i": {"id": stream["id"]}}, make_token())
+        receiver.script = [JSONResponse({"error": "no"}, status_code=403)]
+        _, refused = await api(test, {"i": {"id": stream["id"]}}, make_token())
+        _, listed = await api("{ auditLogStreams { secretHint } }", None, make_token())
+    assert stream["secretHint"] == "…" + SECRET[-4:]
+    assert SECRET not in str(body) + str(listed) and SECRET[6:] not in str(listed)
+    assert answered["data"]["testAuditLogStream"] == {
+        "succeeded": True,
+        "statusCode": 204,
+        "message": "",
+    }
+    [batch] = receiver.batches
+    assert [e["action"] for e in batch["data"]["entries"]] == ["audit_log.stream_tested"]
+    assert refused["data"]["testAuditLogStream"]["succeeded"] is False
+    assert refused["data"]["testAuditLogStream"]["statusCode"] == 403
+    # A test entry is never stored, and does not move the stream.
+    assert await AuditLog.filter(action="audit_log.stream_tested").count() == 0
+    assert (await AuditLogStream.get()).delivered_sequence == 0
