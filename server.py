@@ -523,6 +523,7 @@ def create_app(
             async with (
                 running_workers(worker, settings.export_workers),
                 relaying(settings.database_url),
+                delivering_streams(settings),
             ):
                 yield
         finally:

@@ -38,25 +38,41 @@ class Hub:
             for waiter in waiters:
                 _release(waiter)
 
-    async def wait(self, account_id: str, timeout: float) -> bool:
-        """Wait up to `timeout` seconds for the account's next wake-up; True if woken."""
+    def watch(self, account_id: str) -> asyncio.Future[None]:
+        """A future the account's next wake-up completes; register it before reading, so a
+        commit between the read and the wait is not missed. Pair with `unwatch`."""
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiters[account_id].add(waiter)
+        return waiter
+
+    def unwatch(self, account_id: str, waiter: asyncio.Future[None]) -> None:
+        """Forget a waiter `watch` gave (woken or not)."""
+        waiters = self._waiters.get(account_id)
+        if waiters is not None:
+            waiters.discard(waiter)
+            if not waiters:
+                del self._waiters[account_id]
+
+    async def wait(self, account_id: str, timeout: float) -> bool:
+        """Wait up to `timeout` seconds for the account's next wake-up; True if woken."""
+        waiter = self.watch(account_id)
         try:
-            await asyncio.wait_for(asyncio.shield(waiter), timeout)
-            return True
-        except TimeoutError:
-            return False
+            return await woken(waiter, timeout)
         finally:
-            waiters = self._waiters.get(account_id)
-            if waiters is not None:
-                waiters.discard(waiter)
-                if not waiters:
-                    del self._waiters[account_id]
+            self.unwatch(account_id, waiter)
 
     def subscribers(self) -> int:
         """How many are waiting now (for tests and metrics)."""
         return sum(len(waiters) for waiters in self._waiters.values())
+
+
+async def woken(waiter: asyncio.Future[None], timeout: float) -> bool:
+    """Wait up to `timeout` seconds for a watched wake-up; True if it came."""
+    try:
+        await asyncio.wait_for(asyncio.shield(waiter), timeout)
+        return True
+    except TimeoutError:
+        return False
 
 
 def _release(waiter: asyncio.Future[None]) -> None:

@@ -23,7 +23,7 @@ import strawberry
 from strawberry.types import Info
 
 from auth.principal import READ_ROLES
-from live.hub import HUB
+from live.hub import HUB, woken
 from models.audit_log_query import above, all_of, last_sequence, select_after_sequence
 from resolvers.entries import Entry
 from resolvers.errors import ForbiddenError, InvalidInputError
@@ -83,14 +83,20 @@ class Subscription:
         watch = _Watch(context.live)
         while True:
             await watch.check()
-            where = all_of(selection.condition(dt.datetime.now(dt.UTC)), above("sequence", last))
-            rows = await select_after_sequence(where, BATCH)
-            for row in rows:
-                entry = Entry.from_values(row)
-                last = entry.sequence
-                yield AuditLog.from_value(entry, context.locale)
-            if len(rows) < BATCH:
-                await HUB.wait(account_id, watch.seconds_left(POLL_SECONDS))
+            # Watched before reading: an entry committed after the read still wakes us.
+            waiter = HUB.watch(account_id)
+            try:
+                now = dt.datetime.now(dt.UTC)
+                where = all_of(selection.condition(now), above("sequence", last))
+                rows = await select_after_sequence(where, BATCH)
+                for row in rows:
+                    entry = Entry.from_values(row)
+                    last = entry.sequence
+                    yield AuditLog.from_value(entry, context.locale)
+                if len(rows) < BATCH:
+                    await woken(waiter, watch.seconds_left(POLL_SECONDS))
+            finally:
+                HUB.unwatch(account_id, waiter)
 
 
 class _Watch:

@@ -36,9 +36,10 @@ import orjson
 
 from export.formats import api_object
 from export.request import audit_log_id, filter_from_json
-from live.hub import ANY, HUB
+from live.hub import ANY, HUB, woken
 from models.audit_log import ActorType
 from models.audit_log_query import above, all_of, select_after_sequence
+from models.database import is_outage
 from models.stream import AuditLogStream, StreamAttempt, StreamStatus
 from models.stream_store import claim_stream
 from resolvers.entries import Entry, Target
@@ -92,13 +93,20 @@ class StreamDelivery:
     async def serve(self) -> None:
         """Deliver until cancelled; sleep until entries are recorded or a retry is due."""
         while True:
+            waiter = HUB.watch(ANY)  # before the round: a commit during it still wakes us
             try:
-                delivered = await self.run_once()
-            except Exception:  # the database went away: try again shortly
-                LOG.exception("stream delivery round failed")
-                delivered = False
-            if not delivered:
-                await HUB.wait(ANY, self.config.idle_poll)
+                try:
+                    delivered = await self.run_once()
+                except Exception as exc:  # e.g. the database went away: try again shortly
+                    if is_outage(exc):
+                        LOG.warning("stream delivery waits for the database: %r", exc)
+                    else:
+                        LOG.exception("stream delivery round failed")
+                    delivered = False
+                if not delivered:
+                    await woken(waiter, self.config.idle_poll)
+            finally:
+                HUB.unwatch(ANY, waiter)
 
     async def run_once(self) -> bool:
         """Claim one due stream and deliver its next batch; False if none was due."""

@@ -36,15 +36,26 @@ EXECUTORS = {"1": ["lean"], "0": ["plain"]}.get(
 _postgres_prepared = False
 
 
+# Every table the migrations create (a test that rebuilds the schema drops them all).
+SERVICE_TABLES = (
+    "audit_log",
+    "audit_log_sequence",
+    "audit_log_migrations",
+    "role_grant",
+    "api_token",
+    "export_job",
+    "audit_log_stream",
+    "audit_log_stream_attempt",
+)
+
+
 async def _prepare_postgres() -> None:
     """Rebuild the schema once per session, then empty the tables for each test."""
     global _postgres_prepared
     client = connection()
     if not _postgres_prepared:
         await client.execute_script(
-            "DROP TABLE IF EXISTS audit_log, audit_log_sequence, audit_log_migrations, "
-            "role_grant, api_token, export_job, audit_log_stream, audit_log_stream_attempt "
-            "CASCADE;"
+            f"DROP TABLE IF EXISTS {', '.join(SERVICE_TABLES)} CASCADE;"
             "DROP FUNCTION IF EXISTS audit_log_refuse_change() CASCADE;"
         )
         await migrate()

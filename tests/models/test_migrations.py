@@ -14,6 +14,7 @@ from models.export_job import ExportJob
 from models.migrations import MIGRATIONS, migrate, pending_migrations
 from resolvers.filters import AuditLogFilter
 from resolvers.selection import Selection
+from tests.conftest import SERVICE_TABLES
 from tests.factories import event, record
 
 TAGS = "0005_tags_and_metadata_index"
@@ -84,8 +85,8 @@ async def test_entries_stored_before_tags_existed_are_found_by_metadata_and_have
         await open_database(f"sqlite://{tmp_path}/before-tags.sqlite3")
     else:
         await connection().execute_script(
-            "DROP TABLE audit_log, audit_log_sequence, audit_log_migrations, role_grant, "
-            "api_token, export_job CASCADE; DROP FUNCTION audit_log_refuse_change() CASCADE"
+            f"DROP TABLE {', '.join(SERVICE_TABLES)} CASCADE; "
+            "DROP FUNCTION audit_log_refuse_change() CASCADE"
         )
     names = [migration.name for migration in MIGRATIONS]
     monkeypatch.setattr("models.migrations.MIGRATIONS", MIGRATIONS[: names.index(TAGS)])
