@@ -157,6 +157,7 @@ SENTENCES: dict[str, tuple[str, ...]] = {
     "audit_log.stream_deleted": ("{actor} hat den Log-Stream „{name}“ gelöscht",),
     "audit_log.stream_replayed": (
         "{actor} hat den Log-Stream „{name}“ ab Eintrag {count} erneut gesendet",
+        "{actor} hat den Log-Stream „{name}“ erneut gesendet",
     ),
     "audit_log.stream_failing": (
         "{actor} meldet, dass der Log-Stream „{name}“ weiter fehlschlägt",

@@ -129,7 +129,10 @@ SENTENCES: dict[str, tuple[str, ...]] = {
     "audit_log.stream_paused": ('{actor} paused the log stream "{name}"',),
     "audit_log.stream_resumed": ('{actor} resumed the log stream "{name}"',),
     "audit_log.stream_deleted": ('{actor} deleted the log stream "{name}"',),
-    "audit_log.stream_replayed": ('{actor} replayed the log stream "{name}" from entry {count}',),
+    "audit_log.stream_replayed": (
+        '{actor} replayed the log stream "{name}" from entry {count}',
+        '{actor} replayed the log stream "{name}"',
+    ),
     "audit_log.stream_failing": ('{actor} reported that the log stream "{name}" keeps failing',),
     "custom#": (
         '{actor} performed the custom action "{custom}" on {target_type} {target}',

@@ -239,7 +239,9 @@ class ExportWorker:
         pause = POLL_SECONDS
         while True:
             try:
-                ran = await self.run_once() is not None
+                # A task of its own per job: a transaction that failed half-way can leave
+                # Tortoise's current connection pointing at a released one (see streams).
+                ran = await asyncio.create_task(self.run_once()) is not None
                 pause = POLL_SECONDS
             except Exception as exc:
                 ran = False

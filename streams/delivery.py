@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import httpx
 import orjson
+from tortoise.transactions import in_transaction
 
 from export.formats import api_object
 from export.request import audit_log_id, filter_from_json
@@ -55,6 +56,8 @@ LOG = logging.getLogger("auditlog.streams")
 BATCH_ENTRIES = 500
 BATCH_BYTES = 1024 * 1024
 ATTEMPTS_KEPT = 20
+PRUNE_EVERY = 10  # attempts are pruned to ATTEMPTS_KEPT about every this many
+ROUND_BATCHES = 20  # batches one claim may send while the receiver accepts them
 BACKOFF = (1.0, 300.0)  # the first retry's wait and the longest, in seconds
 ANSWER_CHARS = 500  # of a receiver's answer kept as the stream's last error
 
@@ -96,7 +99,10 @@ class StreamDelivery:
             waiter = HUB.watch(ANY)  # before the round: a commit during it still wakes us
             try:
                 try:
-                    delivered = await self.run_once()
+                    # A task of its own per round: a transaction that failed half-way (the
+                    # database went away mid-commit) can leave Tortoise's current-connection
+                    # context pointing at a released connection; it must not outlive the round.
+                    delivered = await asyncio.create_task(self.run_once())
                 except Exception as exc:  # e.g. the database went away: try again shortly
                     if is_outage(exc):
                         LOG.warning("stream delivery waits for the database: %r", exc)
@@ -109,23 +115,36 @@ class StreamDelivery:
                 HUB.unwatch(ANY, waiter)
 
     async def run_once(self) -> bool:
-        """Claim one due stream and deliver its next batch; False if none was due."""
+        """Claim one due stream and deliver its next batches; False if none went out.
+
+        A claim sends up to ROUND_BATCHES batches while they are accepted, so a stream
+        behind catches up without a claim per batch; each accepted batch is booked (and
+        the lease renewed) before the next is read.
+        """
         now = dt.datetime.now(dt.UTC)
         stream_id = await claim_stream(self.name, now, now + self.config.lease)
         if stream_id is None:
             return False
         stream = await AuditLogStream.get(id=stream_id)
+        delivered = False
         try:
-            batch = await next_batch(stream)
-            if batch is None:
-                return False
-            answer = await self.send(stream, batch)
-            await self._settle(stream, batch, answer)
-            return answer.ok
+            for _ in range(ROUND_BATCHES):
+                batch = await next_batch(stream)
+                if batch is None:
+                    break
+                started = time.monotonic()
+                answer = await self.send(stream, batch)
+                held = await self._settle(stream, batch, answer, time.monotonic() - started)
+                if not (answer.ok and held):
+                    break
+                delivered = True
+                stream.delivered_sequence = batch.last_sequence
+                stream.retries, stream.failing_since = 0, None
         finally:
             await AuditLogStream.filter(id=stream.id, claimed_by=self.name).update(
                 claimed_by=None, lease_until=None
             )
+        return delivered
 
     async def send(self, stream: AuditLogStream, batch: Batch) -> Answer:
         """Send a batch to the stream's receiver and judge its answer."""
@@ -169,7 +188,8 @@ class StreamDelivery:
         except httpx.TimeoutException:
             return Answer(False, True, None, f"no answer within {self.config.timeout:g}s")
         except httpx.HTTPError as exc:
-            return Answer(False, True, None, f"could not reach the receiver ({exc})")
+            reason = str(exc) or type(exc).__name__
+            return Answer(False, True, None, f"could not reach the receiver ({reason})")
         text = response.text[:ANSWER_CHARS]
         code = response.status_code
         if 200 <= code < 300:
@@ -177,50 +197,62 @@ class StreamDelivery:
         retryable = code in (408, 429) or code >= 500
         return Answer(False, retryable, code, f"HTTP {code}: {text}", _retry_after(response))
 
-    async def _settle(self, stream: AuditLogStream, batch: Batch, answer: Answer) -> None:
+    async def _settle(
+        self, stream: AuditLogStream, batch: Batch, answer: Answer, seconds: float
+    ) -> bool:
+        """Book the attempt and its outcome in one transaction; False if the lease was lost."""
         now = dt.datetime.now(dt.UTC)
-        await StreamAttempt.create(
-            stream_id=stream.id,
-            at=now,
-            first_sequence=batch.first_sequence,
-            last_sequence=batch.last_sequence,
-            entries=len(batch.entries),
-            succeeded=answer.ok,
-            status_code=answer.status_code,
-            message=answer.message[:ANSWER_CHARS],
-            duration_ms=0,
-        )
-        await _prune_attempts(stream.id)
         held = AuditLogStream.filter(id=stream.id, claimed_by=self.name)
-        if answer.ok:
-            await held.filter(delivered_sequence__lt=batch.last_sequence).update(
-                delivered_sequence=batch.last_sequence,
-                last_success_at=now,
-                retries=0,
-                next_attempt_at=None,
-                failing_since=None,
-                alerted_at=None,
+        async with in_transaction():
+            await StreamAttempt.create(
+                stream_id=stream.id,
+                at=now,
+                first_sequence=batch.first_sequence,
+                last_sequence=batch.last_sequence,
+                entries=len(batch.entries),
+                succeeded=answer.ok,
+                status_code=answer.status_code,
+                message=answer.message[:ANSWER_CHARS],
+                duration_ms=round(seconds * 1000),
             )
-            return
-        if not answer.retryable:
-            await held.update(
-                status=StreamStatus.FAILING.value,
-                last_error=answer.message,
-                last_error_at=now,
-                failing_since=stream.failing_since or now,
-            )
-            return
-        wait = answer.retry_after or _backoff(stream.retries)
+            if answer.ok:
+                changed = await held.filter(delivered_sequence__lt=batch.last_sequence).update(
+                    delivered_sequence=batch.last_sequence,
+                    last_success_at=now,
+                    retries=0,
+                    next_attempt_at=None,
+                    failing_since=None,
+                    alerted_at=None,
+                    lease_until=now + self.config.lease,
+                )
+            elif not answer.retryable:
+                changed = await held.update(
+                    status=StreamStatus.FAILING.value,
+                    last_error=answer.message,
+                    last_error_at=now,
+                    failing_since=stream.failing_since or now,
+                )
+            else:
+                wait = answer.retry_after or _backoff(stream.retries)
+                changed = await held.update(
+                    retries=stream.retries + 1,
+                    next_attempt_at=now + dt.timedelta(seconds=wait),
+                    last_error=answer.message,
+                    last_error_at=now,
+                    failing_since=stream.failing_since or now,
+                )
+        # Pruned one time in PRUNE_EVERY (at random: ids are shared by every stream).
+        if random.random() < 1 / PRUNE_EVERY:
+            await _prune_attempts(stream.id)
         failing_since = stream.failing_since or now
-        await held.update(
-            retries=stream.retries + 1,
-            next_attempt_at=now + dt.timedelta(seconds=wait),
-            last_error=answer.message,
-            last_error_at=now,
-            failing_since=failing_since,
-        )
-        if stream.alerted_at is None and now - failing_since >= self.config.alert_after:
+        if (
+            not answer.ok
+            and answer.retryable
+            and stream.alerted_at is None
+            and now - failing_since >= self.config.alert_after
+        ):
             await self._alert(stream, answer, now)
+        return bool(changed)
 
     async def _alert(self, stream: AuditLogStream, answer: Answer, now: dt.datetime) -> None:
         await AuditLogStream.filter(id=stream.id).update(alerted_at=now)
