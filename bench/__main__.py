@@ -31,7 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     add("--profile", action="store_true", help="py-spy and query plans for missed targets")
     add("--postgres-admin-url", default=POSTGRES_ADMIN_URL, help="where to CREATE DATABASE")
     add("--postgres-database", default=POSTGRES_DATABASE, help="the database to (re)create")
-    add("--only", choices=("load", "export"), help="run only this phase (on loaded/reused data)")
+    add(
+        "--only",
+        choices=("load", "export", "stream"),
+        help="run only this phase (on loaded/reused data)",
+    )
     add("--load-seconds", type=float, default=60.0, help="mixed load, timed seconds (60; 0: skip)")
     add("--load-warmup", type=float, default=10.0, help="mixed load, untimed seconds first (10)")
     add("--load-concurrency", type=int, default=16, help="mixed load, requests in flight (16)")
@@ -39,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     add("--load-tracemalloc", action="store_true", help="mixed load, where server memory grew")
     add("--export-runs", type=int, default=3, help="exports, full hot account per format (3)")
     add("--export-first-rows", type=int, default=5, help="exports, first rows per filter (5)")
+    add("--stream-seconds", type=float, default=30.0, help="log stream, seconds of ingest (30)")
+    add("--stream-drain", type=float, default=60.0, help="log stream, drain at most (60 s)")
     return parser
 
 
@@ -61,6 +67,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "at least 1",
             file=sys.stderr,
         )
+        return 2
+    if args.stream_seconds <= 0 or args.stream_drain < 0:
+        print("bench: --stream-seconds must be above 0, --stream-drain at least 0", file=sys.stderr)
         return 2
     if args.only == "load" and args.load_seconds == 0:
         print("bench: --only load needs --load-seconds above 0", file=sys.stderr)

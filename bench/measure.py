@@ -47,7 +47,7 @@ class Options:
     profile: bool
     postgres_admin_url: str
     postgres_database: str = "auditlog_bench"
-    only: str | None = None  # "load": only the mixed load; "export": only the exports
+    only: str | None = None  # "load", "export" or "stream": only that phase
     load_seconds: float = 60.0
     load_warmup: float = 10.0
     load_concurrency: int = 16
@@ -56,6 +56,8 @@ class Options:
     hot_share: float = 0.2
     export_runs: int = 3
     export_first_rows: int = 5
+    stream_seconds: float = 30.0
+    stream_drain: float = 60.0
 
 
 @dataclass

@@ -12,6 +12,7 @@ from bench.databases import BenchDatabase, bench_databases, postgres_version
 from bench.exports import measure_exports
 from bench.generate import Dataset, DatasetSpec
 from bench.load import load, loaded_marker
+from bench.log_streams import measure_stream
 from bench.machine import describe_machine
 from bench.measure import Context, Options, measure_database
 from bench.mixed_load import measure_mixed_load
@@ -40,6 +41,7 @@ async def run(options: Options) -> Path:
     diagnostics: list[dict[str, Any]] = []
     mixed_load: dict[str, Any] = {}
     exports: dict[str, Any] = {}
+    streams: dict[str, Any] = {}
     for database in databases:
         context = Context(database, dataset, options, started.strftime("%Y%m%dT%H%M%SZ"))
         found: list[Measurement] = []
@@ -51,6 +53,10 @@ async def run(options: Options) -> Path:
             exported = await measure_exports(context)
             found += exported.measurements
             exports[database.name] = exported.report
+        if options.only in (None, "stream"):
+            streamed = await measure_stream(context)
+            found += streamed.measurements
+            streams[database.name] = streamed.report
         if options.only in (None, "load") and options.load_seconds > 0:
             loaded = await measure_mixed_load(context)
             found += loaded.measurements
@@ -71,6 +77,7 @@ async def run(options: Options) -> Path:
         "diagnostics": diagnostics,
         "mixed_load": mixed_load,
         "exports": exports,
+        "streams": streams,
     }
     path = write(document, measurements, started)
     print_table(measurements, f"All results ({path.relative_to(RESULTS.parent.parent)})")

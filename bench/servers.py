@@ -1,4 +1,4 @@
-"""Run the service (`auditlog serve`) and the floor app under uvicorn, each in its own process."""
+"""Run the service (`auditlog serve`), the read floor and the stream receiver in processes."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -21,6 +22,10 @@ START_TIMEOUT = 60.0
 FLOOR_ARGUMENTS = (
     "-m uvicorn bench.floor_app:create --factory --host 127.0.0.1 --port {port} "
     "--log-level info --no-proxy-headers"
+)
+RECEIVER_ARGUMENTS = (
+    "-m uvicorn bench.stream_receiver:create --factory --host 127.0.0.1 --port {port} "
+    "--log-level warning --no-access-log"
 )
 
 
@@ -109,16 +114,22 @@ def free_port() -> int:
 
 
 def service(
-    database_url: str, secret: str, log: Path, tracemalloc_dir: Path | None = None
+    database_url: str,
+    secret: str,
+    log: Path,
+    tracemalloc_dir: Path | None = None,
+    extra_environment: Mapping[str, str] | None = None,
 ) -> Server:
     """The audit-log service exactly as `auditlog serve --no-demo` runs it; with
-    `tracemalloc_dir`, under bench/traced_serve.py (snapshots on SIGUSR1)."""
+    `tracemalloc_dir`, under bench/traced_serve.py (snapshots on SIGUSR1); with
+    `extra_environment`, more settings (e.g. the log streams' AUDITLOG_SECRET_KEY)."""
     environment = {
         "AUDITLOG_DATABASE_URL": database_url,
         "AUDITLOG_JWT_SECRET": secret,
         # The load comes from a few callers far above any per-caller limit.
         "AUDITLOG_RATE_LIMIT": "off",
         "AUDITLOG_INGEST_RATE_LIMIT": "off",
+        **(extra_environment or {}),
     }
     command, timeout = [str(BIN / "auditlog")], START_TIMEOUT
     if tracemalloc_dir is not None:
@@ -135,5 +146,15 @@ def floor(database_url: str, statements: Path, log: Path) -> Server:
         "floor",
         [sys.executable, *FLOOR_ARGUMENTS.split()],
         {"BENCH_FLOOR_DATABASE_URL": database_url, "BENCH_FLOOR_STATEMENTS": str(statements)},
+        log,
+    )
+
+
+def stream_receiver(stream_secret: str, log: Path) -> Server:
+    """The log-stream benchmark's webhook receiver (bench/stream_receiver.py) under uvicorn."""
+    return Server(
+        "stream receiver",
+        [sys.executable, *RECEIVER_ARGUMENTS.split()],
+        {"BENCH_STREAM_SECRET": stream_secret},
         log,
     )
