@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from dataclasses import replace
+from typing import Any
 
 import jwt
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
@@ -462,13 +463,8 @@ async def delivering_streams(settings: Settings) -> AsyncIterator[None]:
     if settings.stream_workers == 0:
         yield
         return
-    task = asyncio.create_task(run_delivery(stream_config(settings)), name="stream-delivery")
-    try:
+    async with running(run_delivery(stream_config(settings)), "stream-delivery"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 @contextlib.asynccontextmanager
@@ -477,7 +473,14 @@ async def running_workers(worker: ExportWorker, loops: int) -> AsyncIterator[Non
     if loops == 0:
         yield
         return
-    task = asyncio.create_task(worker.serve(), name="export-worker")
+    async with running(worker.serve(), "export-worker"):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def running(work: Coroutine[Any, Any, None], name: str) -> AsyncIterator[None]:
+    """Run `work` as a background task while the block runs; cancel and await it after."""
+    task = asyncio.create_task(work, name=name)
     try:
         yield
     finally:
