@@ -90,6 +90,10 @@ def _fuzz(backend: str, database_url: str, folder: Path, args: argparse.Namespac
         "AUDITLOG_INGEST_RATE_LIMIT": "off",
         # Generated exports run too; their files stay in the run's folder.
         "AUDITLOG_EXPORT_DIR": str(folder / f"exports-{backend}"),
+        # Generated streams are stored (their secrets sealed) and checked; delivery is off,
+        # so no generated address is ever sent to.
+        "AUDITLOG_SECRET_KEY": SECRET,
+        "AUDITLOG_STREAM_WORKERS": "0",
     }
     log_path = folder / f"service-{backend}.log"
     failed = []

@@ -20,24 +20,71 @@ import schemathesis
 from graphql import (
     REMOVE,
     ArgumentNode,
+    BooleanValueNode,
     DocumentNode,
     FieldNode,
+    FloatValueNode,
     GraphQLArgument,
     GraphQLInputField,
     GraphQLInputObjectType,
     GraphQLObjectType,
     GraphQLSchema,
+    IntValueNode,
+    ListValueNode,
+    NameNode,
     NullValueNode,
     ObjectFieldNode,
+    ObjectValueNode,
+    StringValueNode,
     Undefined,
+    ValueNode,
     Visitor,
     is_non_null_type,
     visit,
 )
+from hypothesis import strategies as st
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
 PAGED_FIELD = "auditLogs"
 BACKWARD_ARGUMENTS = ("last", "before")
+
+
+def json_node(value: object) -> ValueNode:
+    """A JSON value as the GraphQL literal that writes it (for the JSON scalar)."""
+    if isinstance(value, dict):
+        fields = [
+            ObjectFieldNode(name=NameNode(value=k), value=json_node(v)) for k, v in value.items()
+        ]
+        return ObjectValueNode(fields=tuple(fields))
+    if isinstance(value, list):
+        return ListValueNode(values=tuple(json_node(item) for item in value))
+    if isinstance(value, bool):
+        return BooleanValueNode(value=value)
+    if isinstance(value, int):
+        return IntValueNode(value=str(value))
+    if isinstance(value, float):
+        return FloatValueNode(value=repr(value))
+    if isinstance(value, str):
+        return StringValueNode(value=value)
+    return NullValueNode()
+
+
+# A required JSON argument (a stream's settings) needs a strategy of its own: objects
+# whose keys are setting names or other GraphQL names, values of every JSON kind.
+_JSON_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.text(max_size=30),
+    st.floats(allow_nan=False, allow_infinity=False),
+)  # fmt: skip
+_KEYS = st.one_of(
+    st.sampled_from(["url", "host", "port", "tls", "site", "format", "endpoint", "token_uri"]),
+    st.from_regex(r"\A[_A-Za-z][_0-9A-Za-z]{0,12}\Z"),
+)
+_JSON = st.one_of(
+    st.dictionaries(_KEYS, _JSON_LEAVES, max_size=5),
+    st.lists(_JSON_LEAVES, max_size=3),
+    _JSON_LEAVES,
+)
+schemathesis.graphql.scalar("JSON", _JSON.map(json_node))
 
 
 @schemathesis.check
