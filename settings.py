@@ -318,24 +318,20 @@ def _directory(env: Mapping[str, str], name: str, default: Path) -> Path:
 
 
 def _secret_key(env: Mapping[str, str]) -> str | None:
-    secret = env.get("AUDITLOG_SECRET_KEY", "")
-    if not secret:
-        return None
-    if len(secret.encode()) < MIN_SECRET_BYTES:
-        raise SettingsError(
-            f"AUDITLOG_SECRET_KEY is {len(secret.encode())} bytes; use at least "
-            f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)."
-        )
-    return secret
+    return _secret(env, "AUDITLOG_SECRET_KEY")
 
 
 def _link_secret(env: Mapping[str, str]) -> str | None:
-    secret = env.get("AUDITLOG_EXPORT_LINK_SECRET", "")
+    return _secret(env, "AUDITLOG_EXPORT_LINK_SECRET")
+
+
+def _secret(env: Mapping[str, str], name: str) -> str | None:
+    secret = env.get(name, "")
     if not secret:
         return None
     if len(secret.encode()) < MIN_SECRET_BYTES:
         raise SettingsError(
-            f"AUDITLOG_EXPORT_LINK_SECRET is {len(secret.encode())} bytes; use at least "
+            f"{name} is {len(secret.encode())} bytes; use at least "
             f"{MIN_SECRET_BYTES} random bytes (for example: openssl rand -base64 48)."
         )
     return secret

@@ -22,34 +22,15 @@ import asyncpg
 from bench.databases import BenchDatabase, asyncpg_dsn
 from bench.drivers import SqliteDriver
 from bench.export_stream import Streamed
+from models.audit_log import READ_COLUMNS
 from models.database import POSTGRES, POSTGRES_SETTINGS, SQLITE
 from resolvers.filters import AuditLogFilter
 from resolvers.selection import Selection
 
 # The stored columns behind the CSV's columns (the CSV adds category, description,
-# occurred_at_local and writes the id as a global id).
-COLUMNS = (
-    "id",
-    "sequence",
-    "occurred_at",
-    "action",
-    "actor_type",
-    "actor_id",
-    "actor_name",
-    "actor_email",
-    "target_type",
-    "target_id",
-    "target_name",
-    "changes",
-    "metadata",
-    "tags",
-    "outcome",
-    "failure_reason",
-    "ip_address",
-    "user_agent",
-    "request_id",
-    "recorded_at",
-)
+# occurred_at_local and writes the id as a global id): what the service reads, bar the
+# account, which the CSV does not show.
+COLUMNS = tuple(column for column in READ_COLUMNS if column != "account_id")
 FIRST_BATCH, BATCH = 100, 1000
 
 

@@ -51,7 +51,7 @@ from schema.ids import to_global_id
 from streams.addresses import AddressError, check_host, url_host
 from streams.destinations import Batch, DestinationError, Outgoing, StreamEntry
 from streams.kinds import destination
-from streams.secrets import SecretBox, SecretKeyError
+from streams.secrets import SecretBox, SecretKeyError, open_secret
 
 LOG = logging.getLogger("auditlog.streams")
 BATCH_ENTRIES = 500
@@ -158,7 +158,7 @@ class StreamDelivery:
         """Send a batch to the stream's receiver and judge its answer."""
         started = time.monotonic()
         try:
-            secret = stream_secret_of(stream, self.config.box)
+            secret = open_secret(stream.secret_box, self.config.box)
             module = destination(stream.kind)
             settings: Mapping[str, str] = stream.settings
             if stream.kind == "syslog":
@@ -353,15 +353,6 @@ def stream_entry_for_test(stream: AuditLogStream, requested_by: str) -> Batch:
     }
     entry = StreamEntry(stream.account_id, 0, "test", now, document)
     return Batch(to_global_id("AuditLogStream", stream.id), stream.account_id, (entry,))
-
-
-def stream_secret_of(stream: AuditLogStream, box: SecretBox | None) -> str | None:
-    """The stream's secret in clear; SecretKeyError when it cannot be opened here."""
-    if stream.secret_box is None:
-        return None
-    if box is None:
-        raise SecretKeyError("AUDITLOG_SECRET_KEY is not set; the stream's secret cannot be read.")
-    return box.open(stream.secret_box)
 
 
 async def _prune_attempts(stream_id: int) -> None:

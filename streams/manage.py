@@ -22,7 +22,7 @@ from resolvers.selection import Selection
 from resolvers.self_audit import Acting, record_access_change
 from streams.addresses import AddressError, check_host, url_host
 from streams.kinds import KINDS, destination, url_settings
-from streams.secrets import SecretBox, hint
+from streams.secrets import SecretBox, SecretKeyError, hint, open_secret
 
 MAX_STREAMS = 20  # per account
 MAX_NAME = 100
@@ -90,7 +90,14 @@ async def update_stream(
     changes: list[Change] = []
     settings = stream.settings if spec.settings is None else spec.settings
     if spec.settings is not None or spec.secret is not None:
-        secret = spec.secret if spec.secret is not None else _stored_secret(stream, rules)
+        secret = spec.secret
+        if secret is None:
+            try:
+                secret = open_secret(stream.secret_box, rules.box)
+            except SecretKeyError as exc:
+                raise InvalidInputError.single(
+                    "input.secret", f"{exc} Send the secret again."
+                ) from exc
         await _check_destination(stream.kind, settings, secret, rules, "input")
     if spec.name is not None and spec.name != stream.name:
         changes.append(Change("name", stream.name, _name(spec.name)))
@@ -185,21 +192,6 @@ async def list_streams(account_id: str) -> list[AuditLogStream]:
     return await AuditLogStream.filter(account_id=account_id).order_by("id")
 
 
-def stream_secret(stream: AuditLogStream, box: SecretBox | None) -> str | None:
-    """The stream's secret in clear, for delivery; None if it has none."""
-    if stream.secret_box is None:
-        return None
-    if box is None:
-        raise InvalidInputError.single(
-            "AUDITLOG_SECRET_KEY", "is not set; streams cannot open their secrets."
-        )
-    return box.open(stream.secret_box)
-
-
-def _stored_secret(stream: AuditLogStream, rules: StreamRules) -> str | None:
-    return stream_secret(stream, rules.box)
-
-
 def _box(rules: StreamRules) -> SecretBox:
     if rules.box is None:
         raise InvalidInputError.single(
@@ -231,18 +223,19 @@ async def _check_destination(
     kind: str, settings: dict[str, str], secret: str | None, rules: StreamRules, at: str
 ) -> None:
     module = destination(kind)
-    unknown = sorted(set(settings) - set(module.SETTINGS))
-    problems = [
-        Problem(
-            f"{at}.settings.{name}", f"is not a {kind} setting; use {', '.join(module.SETTINGS)}."
-        )
-        for name in unknown
-    ]
+    problems = []
     for problem in module.check(settings, secret):
         field, _, message = str(problem).partition(": ")
-        problems.append(
-            Problem(f"{at}.settings.{field}" if message else f"{at}.settings", message or field)
-        )
+        where = f"{at}.settings.{field}" if message else f"{at}.settings"
+        problems.append(Problem(where, message or field))
+    # Unknown names, unless the destination's own check already named them.
+    named = {problem.field for problem in problems}
+    known = ", ".join(module.SETTINGS)
+    problems += [
+        Problem(f"{at}.settings.{name}", f"is not a {kind} setting; use {known}.")
+        for name in sorted(set(settings) - set(module.SETTINGS))
+        if f"{at}.settings.{name}" not in named
+    ]
     if problems:
         raise InvalidInputError(problems)
     try:

@@ -50,3 +50,12 @@ class SecretBox:
 def hint(secret: str) -> str:
     """What the API shows of a secret: its last few characters after an ellipsis."""
     return "…" + secret[-HINT_LENGTH:] if len(secret) > 2 * HINT_LENGTH else "…"
+
+
+def open_secret(sealed: str | None, box: SecretBox | None) -> str | None:
+    """A stored secret in clear (None if there is none); SecretKeyError without the key."""
+    if sealed is None:
+        return None
+    if box is None:
+        raise SecretKeyError("AUDITLOG_SECRET_KEY is not set; the stream's secret cannot be read.")
+    return box.open(sealed)
