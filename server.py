@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mappi
 from dataclasses import replace
 from typing import Any
 
-import jwt
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -33,7 +32,7 @@ from auth.gate import AuthenticationGate, CheckUnavailableError, bearer_token
 from auth.keys import JwksKeys, KeySource, StaticKey
 from auth.principal import READ_ROLES, Principal, Role
 from auth.roles import EffectiveRoles
-from auth.tokens import JwtConfig, TokenError, verify_token
+from auth.tokens import JwtConfig, TokenError, expiry_of, verify_token
 from export.download import ExportDownload
 from export.endpoint import ExportEndpoint
 from export.jobs import plan_export
@@ -146,7 +145,7 @@ class AuditLogGraphQL(GraphQL[Context, None]):
         context.roles = effective_roles(principal)
         context.live = LiveCaller(
             recheck=functools.partial(still_reads, self.authenticator, credential),
-            expires_at=token_expiry(credential),
+            expires_at=None if is_api_token(credential) else expiry_of(credential),
             interval=self.settings.live_recheck,
         )
         acknowledged: UnsetType = UNSET
@@ -269,18 +268,6 @@ def live_credential(params: Mapping[str, object]) -> str | None:
                 return None
     token = params.get("token")
     return token.strip() if isinstance(token, str) and token.strip() else None
-
-
-def token_expiry(credential: str) -> float | None:
-    """A verified JWT's `exp` (API tokens are checked again instead, see still_reads)."""
-    if is_api_token(credential):
-        return None
-    try:
-        claims = jwt.decode(credential, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        return None
-    expiry = claims.get("exp")
-    return float(expiry) if isinstance(expiry, int | float) else None
 
 
 async def still_reads(authenticate: Authenticator, credential: str) -> str | None:

@@ -81,6 +81,16 @@ MAX_NAME = 255
 MAX_EMAIL = 320
 
 
+def expiry_of(token: str) -> float | None:
+    """The `exp` of a JWT already verified (seconds since the epoch), if it has one."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    expiry = claims.get("exp")
+    return float(expiry) if isinstance(expiry, int | float) else None
+
+
 def principal_from_claims(claims: Mapping[str, object]) -> Principal:
     """Build a principal from verified claims, checking their shapes."""
     subject = claims.get("sub")
